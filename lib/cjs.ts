@@ -1,0 +1,30 @@
+// The CommonJS entry point: `require('corsguard')` is the factory itself, as `require('cors')` is,
+// and also carries `.cors`, `.default` and `.CorsConfigError`. Built only by tsconfig.cjs.json.
+import { cors as factory } from './cors.js';
+import { CorsConfigError as ConfigError, type CorsConfigIssue as ConfigIssue } from './errors.js';
+import type * as types from './types.js';
+
+const corsguard = Object.assign(factory, {
+  cors: factory,
+  default: factory,
+  CorsConfigError: ConfigError,
+});
+
+// eslint-disable-next-line @typescript-eslint/no-namespace -- the type side of `export =`
+declare namespace corsguard {
+  export type CorsOptions = types.CorsOptions;
+  export type CorsOptionsDelegate<
+    Req extends import('node:http').IncomingMessage = import('node:http').IncomingMessage,
+  > = types.CorsOptionsDelegate<Req>;
+  export type CorsMiddleware<
+    Req extends import('node:http').IncomingMessage = import('node:http').IncomingMessage,
+  > = types.CorsMiddleware<Req>;
+  export type CheckedCorsOptions<O extends types.CorsOptions> = types.CheckedCorsOptions<O>;
+  export type CustomOrigin = types.CustomOrigin;
+  export type OriginCallback = types.OriginCallback;
+  export type StaticOrigin = types.StaticOrigin;
+  export type CorsConfigIssue = ConfigIssue;
+  export type CorsConfigError = ConfigError;
+}
+
+export = corsguard;

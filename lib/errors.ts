@@ -1,0 +1,58 @@
+/**
+ * One problem found in a configuration: which option, the value it had, and what to do about it.
+ *
+ * @public
+ */
+export interface CorsConfigIssue {
+  /** The option at fault, as a path: `origin`, `origin[2]`, `maxAge`. */
+  readonly option: string;
+  /** The value that was refused (the very value passed in, not a copy). */
+  readonly value: unknown;
+  /** What is wrong and how to fix it, in one sentence or two. */
+  readonly message: string;
+}
+
+/**
+ * Thrown by `cors(options)` when the options are invalid or insecure, listing every problem at once.
+ * Options returned per request by a delegate are checked the same way; there the error goes to
+ * `next(err)` instead of being thrown.
+ *
+ * @example
+ * ```ts
+ * try { cors({ origin: '*', credentials: true }) }
+ * catch (err) { if (err instanceof CorsConfigError) console.error(err.issues) }
+ * ```
+ * @public
+ */
+export class CorsConfigError extends Error {
+  /** Stable code for programmatic checks: always `'CORS_CONFIG_INVALID'`. */
+  readonly code = 'CORS_CONFIG_INVALID';
+  /** HTTP status to answer with if the error reaches an error handler (a server-side mistake). */
+  readonly status = 500;
+  /** Every problem found, in option order. */
+  readonly issues: readonly CorsConfigIssue[];
+
+  constructor(issues: readonly CorsConfigIssue[]) {
+    const lines = issues.map((issue) => `  - ${issue.option}: ${issue.message}`);
+    const noun = issues.length === 1 ? 'problem' : 'problems';
+    super(
+      `corsguard: invalid configuration (${String(issues.length)} ${noun}):\n${lines.join('\n')}`,
+    );
+    this.name = 'CorsConfigError';
+    this.issues = Object.freeze(issues.slice());
+  }
+}
+
+/** Quote a value for an error message, briefly and without ever throwing. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  }
+  if (value instanceof RegExp) return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `an array of ${String(value.length)}`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only primitives are left here
+  return String(value);
+}

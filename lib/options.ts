@@ -1,0 +1,370 @@
+import { type CorsConfigIssue, CorsConfigError, show } from './errors.js';
+import { isToken, splitList } from './headers.js';
+import { DEFAULT_METHODS, isForbiddenMethod, normalizeMethod } from './methods.js';
+import {
+  type OriginMatcher,
+  collectOrigins,
+  compileMatcher,
+  isInsecureOrigin,
+  parseOriginString,
+} from './origin.js';
+import type { CustomOrigin } from './types.js';
+
+/** How the allowed origins are decided, chosen once per configuration. */
+export type OriginPolicy =
+  /** `origin: false`: the middleware does nothing. */
+  | { readonly kind: 'disabled' }
+  /** `origin: '*'`: the same `Access-Control-Allow-Origin: *` for everyone. */
+  | { readonly kind: 'any' }
+  /** One exact origin: sent to everyone, the browser compares. */
+  | { readonly kind: 'static'; readonly origin: string }
+  /** A list, patterns, RegExps or `true`: the request's origin is looked up and reflected. */
+  | { readonly kind: 'match'; readonly match: OriginMatcher }
+  /** A function, asked per request. */
+  | { readonly kind: 'function'; readonly fn: CustomOrigin };
+
+/** A configuration compiled once: every header value ready to set. */
+export interface Policy {
+  readonly origin: OriginPolicy;
+  readonly credentials: boolean;
+  /** `Access-Control-Allow-Methods`, or undefined for none. */
+  readonly methods: string | undefined;
+  /** `Access-Control-Allow-Headers`; undefined for none; null to reflect the request's list. */
+  readonly allowedHeaders: string | undefined | null;
+  /** `Access-Control-Expose-Headers`, or undefined for none. */
+  readonly exposedHeaders: string | undefined;
+  /** `Access-Control-Max-Age`, or undefined for none. */
+  readonly maxAge: string | undefined;
+  readonly preflightContinue: boolean;
+  readonly optionsSuccessStatus: number;
+  readonly privateNetworkAccess: boolean;
+}
+
+/** A warning found while compiling: emitted once per middleware with `process.emitWarning`. */
+export interface CorsWarning {
+  readonly code: string;
+  readonly message: string;
+}
+
+const KNOWN = [
+  'origin',
+  'methods',
+  'allowedHeaders',
+  'headers',
+  'exposedHeaders',
+  'credentials',
+  'maxAge',
+  'preflightContinue',
+  'optionsSuccessStatus',
+  'privateNetworkAccess',
+] as const;
+
+/** Names other CORS libraries use for the same settings. */
+const ALIASES: Readonly<Record<string, string>> = {
+  alloworigin: 'origin',
+  alloworigins: 'origin',
+  origins: 'origin',
+  allowmethods: 'methods',
+  allowheaders: 'allowedHeaders',
+  exposeheaders: 'exposedHeaders',
+  allowcredentials: 'credentials',
+  allowprivatenetwork: 'privateNetworkAccess',
+};
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+function suggestOption(key: string): string | undefined {
+  const folded = key.toLowerCase().replace(/[-_]/g, '');
+  const alias = ALIASES[folded];
+  if (alias !== undefined) return alias;
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const name of KNOWN) {
+    const d = distance(folded, name.toLowerCase());
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+type Options = Readonly<Record<string, unknown>>;
+
+/**
+ * Validates options and compiles them into a {@link Policy}, collecting every problem and throwing
+ * one {@link CorsConfigError}. Never mutates `input`.
+ */
+export function compileOptions(input: unknown): { policy: Policy; warnings: CorsWarning[] } {
+  const issues: CorsConfigIssue[] = [];
+  const warnings: CorsWarning[] = [];
+  if (
+    input !== undefined &&
+    input !== null &&
+    (typeof input !== 'object' || Array.isArray(input))
+  ) {
+    throw new CorsConfigError([
+      {
+        option: 'options',
+        value: input,
+        message: `expected an options object or a function (req, callback), got ${show(input)}.`,
+      },
+    ]);
+  }
+  const options: Options = (input ?? {}) as Options;
+  for (const key of Object.keys(options)) {
+    if ((KNOWN as readonly string[]).includes(key)) continue;
+    const guess = suggestOption(key);
+    issues.push({
+      option: key,
+      value: options[key],
+      message: `unknown option${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`,
+    });
+  }
+  const issue = (option: string, value: unknown, message: string): void => {
+    issues.push({ option, value, message });
+  };
+
+  const credentials = compileBoolean(options, 'credentials', issue);
+  const origin: OriginPolicy =
+    'origin' in options
+      ? compileOrigin(options.origin, credentials, issue, warnings)
+      : { kind: 'any' };
+  const methods = compileList(options, 'methods', credentials, issue, DEFAULT_METHODS, 'method');
+  if (options.allowedHeaders !== undefined && options.headers !== undefined) {
+    issue(
+      'headers',
+      options.headers,
+      '`headers` is an alias of `allowedHeaders`: give only one of them.',
+    );
+  }
+  const headersKey = options.allowedHeaders === undefined ? 'headers' : 'allowedHeaders';
+  const allowedHeaders = compileList(options, headersKey, credentials, issue, null, 'header');
+  const exposedHeaders = compileList(
+    options,
+    'exposedHeaders',
+    credentials,
+    issue,
+    undefined,
+    'header',
+  );
+  const maxAge = compileMaxAge(options.maxAge, issue, warnings);
+  const preflightContinue = compileBoolean(options, 'preflightContinue', issue);
+  const privateNetworkAccess = compileBoolean(options, 'privateNetworkAccess', issue);
+  let optionsSuccessStatus = 204;
+  const status = options.optionsSuccessStatus;
+  if (status !== undefined) {
+    if (typeof status === 'number' && Number.isInteger(status) && status >= 200 && status <= 299) {
+      optionsSuccessStatus = status;
+    } else {
+      issue(
+        'optionsSuccessStatus',
+        status,
+        `expected an integer from 200 to 299 (a browser fails any preflight without a 2xx status), got ${show(status)}; 204 is the default, 200 suits very old browsers.`,
+      );
+    }
+  }
+  if (issues.length > 0) throw new CorsConfigError(issues);
+  const policy: Policy = Object.freeze({
+    origin,
+    credentials,
+    methods,
+    allowedHeaders,
+    exposedHeaders,
+    maxAge,
+    preflightContinue,
+    optionsSuccessStatus,
+    privateNetworkAccess,
+  });
+  return { policy, warnings };
+}
+
+export type Issue = (option: string, value: unknown, message: string) => void;
+
+function compileBoolean(options: Options, key: string, issue: Issue): boolean {
+  const value = options[key];
+  if (value === undefined || typeof value === 'boolean') return value === true;
+  issue(key, value, `expected true or false, got ${show(value)}.`);
+  return false;
+}
+
+// A RegExp that admits these is as good as '*'.
+const STRANGERS = ['https://corsguard-probe.invalid', 'http://attacker.example'];
+
+/** Compiles an `origin` option (or a function origin's answer) into the way origins are decided. */
+export function compileOrigin(
+  value: unknown,
+  credentials: boolean,
+  issue: Issue,
+  warnings: CorsWarning[],
+): OriginPolicy {
+  if (value === '*') {
+    if (credentials) {
+      issue(
+        'origin',
+        value,
+        'origin "*" cannot be combined with credentials: true (browsers refuse a credentialed response ' +
+          'with Access-Control-Allow-Origin: *); list the trusted origins, e.g. ["https://app.example.com"].',
+      );
+    }
+    return { kind: 'any' };
+  }
+  if (value === false) return { kind: 'disabled' };
+  if (typeof value === 'function') return { kind: 'function', fn: value as CustomOrigin };
+  if (value === undefined || value === null || value === '') {
+    issue(
+      'origin',
+      value,
+      `origin is ${show(value)} (an unset environment variable?); leave the option out to allow any ` +
+        'origin, or set origin: false to turn CORS off.',
+    );
+    return { kind: 'disabled' };
+  }
+  if (typeof value === 'string') {
+    const entry = parseOriginString(value, (message) => {
+      issue('origin', value, message);
+    });
+    if (entry?.kind === 'exact') {
+      checkInsecure([entry], credentials, warnings);
+      return { kind: 'static', origin: entry.origin };
+    }
+    if (entry === undefined) return { kind: 'disabled' };
+  } else if (value !== true && !(value instanceof RegExp) && !Array.isArray(value)) {
+    issue(
+      'origin',
+      value,
+      `expected "*", true, false, an origin string, a pattern, a RegExp, an array of those or a function, got ${show(value)}.`,
+    );
+    return { kind: 'disabled' };
+  }
+  const found: CorsConfigIssue[] = [];
+  const list = collectOrigins(value, 'origin', found);
+  for (const problem of found) issue(problem.option, problem.value, problem.message);
+  if (credentials) {
+    if (list.any) {
+      warnings.push({
+        code: 'CORSGUARD_REFLECT_ANY_WITH_CREDENTIALS',
+        message:
+          'corsguard: origin: true with credentials: true lets any website read authenticated responses ' +
+          'of this server on behalf of its visitors; list the trusted origins instead.',
+      });
+    }
+    for (const re of list.regexps) {
+      if (STRANGERS.every((stranger) => re.test(stranger))) {
+        issue(
+          'origin',
+          re,
+          `${String(re)} matches any origin, which with credentials: true trusts every website; list the trusted origins.`,
+        );
+      }
+    }
+    checkInsecure(list.entries, credentials, warnings);
+  }
+  return { kind: 'match', match: compileMatcher(list.entries, list.regexps, list.any) };
+}
+
+function checkInsecure(
+  entries: Parameters<typeof isInsecureOrigin>[0][],
+  credentials: boolean,
+  warnings: CorsWarning[],
+): void {
+  if (!credentials) return;
+  const insecure = entries
+    .filter(isInsecureOrigin)
+    .map((entry) =>
+      entry.kind === 'exact'
+        ? entry.origin
+        : `${entry.scheme}${entry.subdomains ? '*.' : ''}${entry.host}`,
+    );
+  if (insecure.length === 0) return;
+  warnings.push({
+    code: 'CORSGUARD_INSECURE_ORIGIN_WITH_CREDENTIALS',
+    message:
+      `corsguard: ${insecure.join(', ')} ${insecure.length === 1 ? 'is' : 'are'} trusted with credentials over plain http:, ` +
+      'where anyone on the network can impersonate it; use https: origins.',
+  });
+}
+
+function compileList<D extends string | null | undefined>(
+  options: Options,
+  key: string,
+  credentials: boolean,
+  issue: Issue,
+  absent: D,
+  what: 'method' | 'header',
+): string | D | undefined {
+  const value = options[key];
+  if (value === undefined) return absent;
+  if (typeof value !== 'string' && !Array.isArray(value)) {
+    issue(
+      key,
+      value,
+      `expected a comma-separated string or an array of ${what} names, got ${show(value)}.`,
+    );
+    return absent;
+  }
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const item of splitList(value as string | readonly unknown[])) {
+    if (typeof item !== 'string' || !isToken(item)) {
+      issue(
+        key,
+        value,
+        `${show(item)} is not a valid ${what} name (letters, digits and !#$%&'*+-.^_\`|~ only, one name per element).`,
+      );
+      continue;
+    }
+    if (what === 'method' && isForbiddenMethod(item)) {
+      issue(
+        key,
+        value,
+        `${item} can never be sent by a browser (a forbidden method in the Fetch Standard); remove it.`,
+      );
+      continue;
+    }
+    if (item === '*' && credentials) {
+      issue(
+        key,
+        value,
+        `"*" means "any" only for requests without credentials; with credentials: true it is a literal name. List the ${what}s instead.`,
+      );
+      continue;
+    }
+    const name = what === 'method' ? normalizeMethod(item) : item;
+    const folded = what === 'method' ? name : name.toLowerCase();
+    if (seen.has(folded)) continue;
+    seen.add(folded);
+    names.push(name);
+  }
+  return names.length === 0 ? undefined : names.join(',');
+}
+
+function compileMaxAge(value: unknown, issue: Issue, warnings: CorsWarning[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86400) {
+    issue(
+      'maxAge',
+      value,
+      `expected a whole number of seconds from 0 to 86400 (Firefox's cap; Chromium's is 7200), got ${show(value)}.`,
+    );
+    return undefined;
+  }
+  if (value > 7200) {
+    warnings.push({
+      code: 'CORSGUARD_MAX_AGE_ABOVE_CHROMIUM_CAP',
+      message: `corsguard: maxAge ${String(value)} is above Chromium's cap of 7200 seconds; Chromium-based browsers will cache preflights for 7200 seconds only.`,
+    });
+  }
+  return String(value);
+}

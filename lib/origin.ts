@@ -1,0 +1,337 @@
+import { type CorsConfigIssue, show } from './errors.js';
+import { PUBLIC_SUFFIXES } from './suffixes.js';
+
+// Origins, as browsers serialize them (HTML "serialization of an origin", Fetch §3.2.5 `Origin`):
+//   scheme "://" host [ ":" port ]   or the literal "null"
+// scheme and host are lower case ASCII (hosts in punycode), the port is omitted when it is the
+// scheme's default, and there is never a path, query, fragment or userinfo. Request origins are
+// compared as exact strings and never normalised; configured origins must already be in this form.
+
+/** Longest request `Origin` that is even looked at; a real serialized origin is far shorter. */
+export const MAX_ORIGIN_LENGTH = 1024;
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = {
+  http: '80',
+  https: '443',
+  ws: '80',
+  wss: '443',
+};
+
+// Positions found by the last successful scanOrigin call (avoids allocating a result per request).
+let schemeEnd = 0; // index of ':' in "://"
+let hostEnd = 0; // index just past the host
+
+const LOWER = (c: number): boolean => c >= 0x61 && c <= 0x7a;
+const DIGIT = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/**
+ * True when `value` has the shape of a serialized tuple origin: lower-case scheme, `://`, a lower-case
+ * host (DNS labels separated by single dots, a trailing dot allowed, or a bracketed IPv6 address) and an
+ * optional port of 1 to 5 digits. Linear in the length, capped at {@link MAX_ORIGIN_LENGTH}.
+ */
+export function scanOrigin(value: string): boolean {
+  const n = value.length;
+  if (n > MAX_ORIGIN_LENGTH || n === 0 || !LOWER(value.charCodeAt(0))) return false;
+  let i = 1;
+  for (; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (!(LOWER(c) || DIGIT(c) || c === 0x2b || c === 0x2d || c === 0x2e)) break; // + - .
+  }
+  if (
+    value.charCodeAt(i) !== 0x3a ||
+    value.charCodeAt(i + 1) !== 0x2f ||
+    value.charCodeAt(i + 2) !== 0x2f
+  ) {
+    return false;
+  }
+  schemeEnd = i;
+  i += 3;
+  if (value.charCodeAt(i) === 0x5b) {
+    // [IPv6]
+    const start = ++i;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (!(DIGIT(c) || (c >= 0x61 && c <= 0x66) || c === 0x3a || c === 0x2e)) break; // a-f : .
+    }
+    if (i === start || value.charCodeAt(i) !== 0x5d) return false;
+    i++;
+  } else {
+    const start = i;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c === 0x2e) {
+        if (i === start || value.charCodeAt(i - 1) === 0x2e) return false; // empty label
+      } else if (!(LOWER(c) || DIGIT(c) || c === 0x2d || c === 0x5f)) {
+        break; // not - or _
+      }
+    }
+    if (i === start) return false;
+  }
+  hostEnd = i;
+  if (i === n) return true;
+  if (value.charCodeAt(i) !== 0x3a) return false;
+  const digits = n - i - 1;
+  if (digits < 1 || digits > 5) return false;
+  for (let j = i + 1; j < n; j++) {
+    if (!DIGIT(value.charCodeAt(j))) return false;
+  }
+  return Number(value.slice(i + 1)) <= 65535;
+}
+
+/** True for a value a browser could send as `Origin`: a serialized tuple origin or `null`. */
+export function isOriginSyntax(value: string): boolean {
+  return value === 'null' || scanOrigin(value);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Configured origins
+
+/** What one configured origin string compiles to. */
+export type OriginEntry =
+  | { readonly kind: 'exact'; readonly origin: string }
+  | {
+      readonly kind: 'pattern';
+      /** `scheme://` */
+      readonly scheme: string;
+      /** the host, or for a subdomain pattern the suffix after `*.` */
+      readonly host: string;
+      readonly subdomains: boolean;
+      /** `''` (default port), `':8080'`, or `'*'` for any port */
+      readonly port: string;
+    };
+
+type Report = (message: string) => void;
+
+/** Explains why a configured string is not a serialized origin, with the right spelling if one exists. */
+function originProblem(value: string): string {
+  let suggestion: string | undefined;
+  const withScheme = value.includes('://') ? value : `https://${value}`;
+  try {
+    const origin = new URL(withScheme).origin;
+    if (origin !== 'null' && origin !== value) suggestion = origin;
+  } catch {
+    suggestion = undefined;
+  }
+  let why = 'it is not of the form scheme://host[:port]';
+  if (!value.includes('://')) why = 'it has no scheme';
+  else if (/[^\x21-\x7e]/.test(value) && !/\s/.test(value)) why = 'its host must be in punycode';
+  else if (/\s/.test(value)) why = 'it contains white space';
+  else if (value.slice(value.indexOf('://') + 3).includes('@'))
+    why = 'an origin has no user name or password';
+  else if (/^[^:]+:\/\/[^/?#]*[/?#]/.test(value))
+    why = 'an origin has no path, query or fragment, not even a trailing slash';
+  else if (value !== value.toLowerCase()) why = 'browsers send origins in lower case';
+  else if (hasDefaultPort(value)) why = 'browsers leave out the default port';
+  const fix =
+    suggestion === undefined
+      ? 'write it as scheme://host[:port]'
+      : `did you mean ${show(suggestion)}?`;
+  return `${show(value)} is not an origin as browsers send it: ${why}; ${fix}`;
+}
+
+function hasDefaultPort(value: string): boolean {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/[^/]*:(\d+)$/.exec(value);
+  return match !== null && DEFAULT_PORTS[match[1]!] === match[2];
+}
+
+/** Checks a configured origin or pattern string, reporting problems; returns what it compiles to. */
+export function parseOriginString(value: string, report: Report): OriginEntry | undefined {
+  if (value === 'null') {
+    report(
+      `"null" is refused: any page can send Origin: null (sandboxed iframes, data: and file: URLs, ` +
+        `redirects), so trusting it trusts everyone. If you must, use a function origin and accept ` +
+        `it there knowingly.`,
+    );
+    return undefined;
+  }
+  if (value.includes('*')) return parsePattern(value, report);
+  if (!scanOrigin(value) || hasDefaultPort(value)) {
+    report(originProblem(value));
+    return undefined;
+  }
+  return { kind: 'exact', origin: value };
+}
+
+const PATTERN_HELP =
+  'a wildcard stands only for whole leftmost labels (`https://*.example.com`) or for the port ' +
+  '(`http://localhost:*`); for anything else use a RegExp or a function';
+
+function parsePattern(value: string, report: Report): OriginEntry | undefined {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(\*\.)?([^:]*)(?::(\*|\d+))?$/.exec(value);
+  const host = m?.[3];
+  if (m === null || host === undefined) {
+    report(`${show(value)} is not a valid pattern: ${PATTERN_HELP}.`);
+    return undefined;
+  }
+  const scheme = m[1]!;
+  const subdomains = m[2] !== undefined;
+  const portText = m[4];
+  if (host.includes('*') || (!subdomains && portText !== '*')) {
+    report(`${show(value)} is not a valid pattern: ${PATTERN_HELP}.`);
+    return undefined;
+  }
+  const port = portText === undefined ? '' : portText === '*' ? '*' : `:${portText}`;
+  const concrete = `${scheme}${subdomains ? `x.${host}` : host}${port === '*' ? '' : port}`;
+  if (!scanOrigin(concrete) || hasDefaultPort(concrete)) {
+    report(
+      `${show(value)} is not a valid pattern: ${originProblem(concrete).replace(/^"[^"]*" /, 'the host part ')}`,
+    );
+    return undefined;
+  }
+  if (subdomains) {
+    const ipv4 = /^[0-9.]+$/.test(host);
+    if (host.startsWith('[') || ipv4) {
+      report(`${show(value)} puts a wildcard in an IP address; list the addresses instead.`);
+      return undefined;
+    }
+    if ((!host.includes('.') && host !== 'localhost') || PUBLIC_SUFFIXES.has(host)) {
+      report(
+        `${show(value)} would trust every site under the public suffix ${show(host)}, where anyone ` +
+          `can register a name; put your own domain after the wildcard (\`${scheme}*.yourdomain.${host}\`).`,
+      );
+      return undefined;
+    }
+  }
+  return { kind: 'pattern', scheme, host, subdomains, port };
+}
+
+/** Why a RegExp could admit origins its author did not mean, or undefined when it is anchored. */
+export function regexpProblem(re: RegExp): string | undefined {
+  const src = re.source;
+  const fix =
+    'anchor it as /^https:\\/\\/app\\.example\\.com$/, or use a pattern string such as "https://*.example.com"';
+  if (re.flags.includes('m')) {
+    return `${String(re)} has the m flag, so ^ and $ also match at line breaks; remove it`;
+  }
+  if (!src.startsWith('^')) {
+    return `${String(re)} is not anchored at the start, so it also matches inside longer origins ("https://example.com.evil.example"); ${fix}`;
+  }
+  let escaped = false;
+  let inClass = false;
+  let depth = 0;
+  let endAnchor = false;
+  for (const c of src) {
+    endAnchor = false;
+    if (escaped) escaped = false;
+    else if (c === '\\') escaped = true;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '$') endAnchor = true;
+    else if (c === '|' && depth === 0) {
+      return `${String(re)} has a top-level |, so ^ and $ each bind to one side only; group the alternatives: /^(?:a|b)$/`;
+    }
+  }
+  if (!endAnchor) {
+    return `${String(re)} is not anchored at the end, so it also matches longer origins ("https://example.com.evil.example"); ${fix}`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Matching
+
+/** Tests a request origin against a compiled allow-list. */
+export type OriginMatcher = (origin: string) => boolean;
+
+/**
+ * Compiles exact origins, patterns and RegExps into one matcher. Exact origins are one Set lookup;
+ * patterns are Set lookups keyed by scheme, host suffix and port, one per label of the request's
+ * host, so the cost does not grow with the number of patterns. RegExps are tested in order.
+ */
+export function compileMatcher(
+  entries: readonly OriginEntry[],
+  regexps: readonly RegExp[],
+  any: boolean,
+): OriginMatcher {
+  if (any) return isOriginSyntax;
+  const exact = new Set<string>();
+  const anyPort = new Set<string>(); // scheme://host
+  const sub = new Set<string>(); // scheme://suffix + port ('' or ':n')
+  const subAnyPort = new Set<string>(); // scheme://suffix
+  for (const entry of entries) {
+    if (entry.kind === 'exact') exact.add(entry.origin);
+    else if (!entry.subdomains) anyPort.add(entry.scheme + entry.host);
+    else if (entry.port === '*') subAnyPort.add(entry.scheme + entry.host);
+    else sub.add(entry.scheme + entry.host + entry.port);
+  }
+  const res = regexps.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, '')));
+  const patterns = anyPort.size + sub.size + subAnyPort.size > 0;
+  const onlyExact = !patterns && res.length === 0;
+  if (onlyExact) return (origin) => exact.has(origin);
+  return (origin) => {
+    if (exact.has(origin)) return true;
+    if (!isOriginSyntax(origin)) return false;
+    if (patterns && origin !== 'null') {
+      const scheme = origin.slice(0, schemeEnd + 3);
+      const host = origin.slice(schemeEnd + 3, hostEnd);
+      const port = origin.slice(hostEnd);
+      if (anyPort.has(scheme + host)) return true;
+      for (let i = host.indexOf('.'); i > 0; i = host.indexOf('.', i + 1)) {
+        const key = scheme + host.slice(i + 1);
+        if (subAnyPort.has(key) || sub.has(key + port)) return true;
+      }
+    }
+    for (const re of res) {
+      if (re.test(origin)) return true;
+    }
+    return false;
+  };
+}
+
+/** Collects what a list of configured origins compiles to, reporting each bad element. */
+export interface OriginList {
+  entries: OriginEntry[];
+  regexps: RegExp[];
+  any: boolean;
+}
+
+export function collectOrigins(
+  value: unknown,
+  path: string,
+  issues: CorsConfigIssue[],
+  into: OriginList = { entries: [], regexps: [], any: false },
+): OriginList {
+  if (Array.isArray(value)) {
+    value.forEach((item: unknown, i) =>
+      collectOrigins(item, `${path}[${String(i)}]`, issues, into),
+    );
+    return into;
+  }
+  const report = (message: string): void => {
+    issues.push({ option: path, value, message });
+  };
+  if (typeof value === 'string') {
+    if (value === '*') {
+      report(`"*" inside a list matches nothing; to allow any origin use origin: "*" on its own.`);
+      return into;
+    }
+    const entry = parseOriginString(value, report);
+    if (entry !== undefined) into.entries.push(entry);
+  } else if (value instanceof RegExp) {
+    const problem = regexpProblem(value);
+    if (problem === undefined) into.regexps.push(value);
+    else report(problem);
+  } else if (value === true) {
+    into.any = true;
+  } else if (value !== false) {
+    report(`expected an origin string, a pattern, a RegExp or a boolean, got ${show(value)}.`);
+  }
+  return into;
+}
+
+/** True when `origin` is `http:` on a host other than a loopback name or address. */
+export function isInsecureOrigin(entry: OriginEntry): boolean {
+  const scheme =
+    entry.kind === 'exact' ? entry.origin.slice(0, entry.origin.indexOf('://') + 3) : entry.scheme;
+  if (scheme !== 'http://' && scheme !== 'ws://') return false;
+  const host =
+    entry.kind === 'exact' ? entry.origin.slice(scheme.length).replace(/:\d+$/, '') : entry.host;
+  return !(
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '[::1]' ||
+    /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
+}

@@ -1,0 +1,146 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * An allow-list answer: `true` allows any origin (reflecting it), `false` none; a string is an exact
+ * origin (`'https://app.example.com'`) or a pattern (`'https://*.example.com'`, `'http://localhost:*'`);
+ * a RegExp must be anchored (`/^https:\/\/[a-z]+\.example\.com$/`); an array combines them.
+ *
+ * @public
+ */
+export type StaticOrigin = boolean | string | RegExp | readonly (boolean | string | RegExp)[];
+
+/**
+ * How a function origin answers when it uses the callback: `callback(null, answer)` or `callback(err)`.
+ *
+ * @public
+ */
+export type OriginCallback = (err: unknown, origin?: StaticOrigin | null) => void;
+
+/**
+ * A function origin, called with the request's `Origin` (never for requests without one). It may
+ * answer through `callback`, by returning the answer, or by returning a Promise of it. The answer is
+ * read as a {@link StaticOrigin}: `true` allows, `false`, `null` or `undefined` refuses, a string,
+ * RegExp or array is matched against the origin. A throw, a rejection or `callback(err)` goes to
+ * `next(err)`. Only the first answer counts.
+ *
+ * @example
+ * ```ts
+ * cors({ origin: async (origin) => db.allowedOrigins.has(origin) })
+ * cors({ origin: (origin, callback) => callback(null, allowList.includes(origin)) })
+ * ```
+ * @public
+ */
+export type CustomOrigin = (
+  requestOrigin: string,
+  callback: OriginCallback,
+) =>
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- callback style returns nothing
+  void | StaticOrigin | null | undefined | PromiseLike<StaticOrigin | null | undefined>;
+
+/**
+ * Options of {@link cors}, the same as the `cors` package's, plus `privateNetworkAccess`.
+ *
+ * @public
+ */
+export interface CorsOptions {
+  /**
+   * Which origins may read responses: `'*'` (any, the default), `true` (any, reflected), `false` (CORS
+   * off), an exact origin, a pattern, an anchored RegExp, an array of those, or a function.
+   * Drives `Access-Control-Allow-Origin` and `Vary: Origin`.
+   * @defaultValue `'*'`
+   * @example `['https://app.example.com', 'https://*.preview.example.com']`
+   */
+  origin?: StaticOrigin | CustomOrigin | undefined;
+  /**
+   * Methods allowed in preflights, as a comma list or an array. Drives `Access-Control-Allow-Methods`.
+   * @defaultValue `'GET,HEAD,PUT,PATCH,POST,DELETE'`
+   */
+  methods?: string | readonly string[] | undefined;
+  /**
+   * Request headers allowed in preflights. When absent, the request's
+   * `Access-Control-Request-Headers` is reflected after checking it is a list of header names.
+   * Drives `Access-Control-Allow-Headers`.
+   * @defaultValue reflect the request's list
+   * @example `['Content-Type', 'Authorization']`
+   */
+  allowedHeaders?: string | readonly string[] | undefined;
+  /** Alias of {@link CorsOptions.allowedHeaders}, as in the `cors` package. Give one or the other. */
+  headers?: string | readonly string[] | undefined;
+  /**
+   * Response headers that scripts may read. Drives `Access-Control-Expose-Headers`.
+   * @defaultValue none
+   */
+  exposedHeaders?: string | readonly string[] | undefined;
+  /**
+   * Whether requests with cookies or HTTP authentication may read responses. Drives
+   * `Access-Control-Allow-Credentials: true`. Cannot be combined with `origin: '*'`.
+   * @defaultValue `false`
+   */
+  credentials?: boolean | undefined;
+  /**
+   * Seconds a browser may cache a preflight answer, 0 to 86400 (Chromium caps it at 7200). Drives
+   * `Access-Control-Max-Age`.
+   * @defaultValue none (browsers then cache for 5 seconds)
+   */
+  maxAge?: number | undefined;
+  /**
+   * Pass preflights on to the next handler after setting the CORS headers, instead of answering them.
+   * @defaultValue `false`
+   */
+  preflightContinue?: boolean | undefined;
+  /**
+   * Status of a preflight answer, 200 to 299.
+   * @defaultValue `204`
+   */
+  optionsSuccessStatus?: number | undefined;
+  /**
+   * Answer `Access-Control-Request-Private-Network: true` with
+   * `Access-Control-Allow-Private-Network: true` for allowed origins (Private Network Access, for the
+   * browser versions that still send it). Never sent unless enabled and asked for.
+   * @defaultValue `false`
+   */
+  privateNetworkAccess?: boolean | undefined;
+}
+
+/**
+ * Rejects `{ origin: '*', credentials: true }` at compile time: browsers refuse a credentialed
+ * response whose `Access-Control-Allow-Origin` is `*`.
+ *
+ * @public
+ */
+export type CheckedCorsOptions<O extends CorsOptions> = O extends {
+  readonly credentials: true;
+  readonly origin: '*';
+}
+  ? Omit<O, 'origin'> & {
+      origin: 'origin "*" cannot be combined with credentials: true: list the origins';
+    }
+  : O;
+
+/**
+ * Per-request options: called with each request, it answers with the options for that request,
+ * through `callback`, by return value or by Promise. `null` or `undefined` means the defaults.
+ *
+ * @example
+ * ```ts
+ * cors((req, callback) => callback(null, { origin: req.url?.startsWith('/public') ? '*' : allowList }))
+ * ```
+ * @public
+ */
+export type CorsOptionsDelegate<Req extends IncomingMessage = IncomingMessage> = (
+  req: Req,
+  callback: (err: unknown, options?: CorsOptions | null) => void,
+) =>
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- callback style returns nothing
+  void | CorsOptions | null | undefined | PromiseLike<CorsOptions | null | undefined>;
+
+/**
+ * The middleware returned by {@link cors}, for Express, Connect or plain `node:http`.
+ *
+ * @public
+ */
+export type CorsMiddleware<Req extends IncomingMessage = IncomingMessage> = (
+  req: Req,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
