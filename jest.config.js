@@ -4,7 +4,11 @@ export default {
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   // Sources import './x.js' (ES module rules); the tests run them through ts-jest as CommonJS.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // Examples import the package by name, as users do; under test that is the source.
+    '^corsguard$': '<rootDir>/lib/index.ts',
+  },
   collectCoverageFrom: ['lib/**/*.ts'],
   coverageThreshold: { global: { lines: 100, branches: 100, functions: 100, statements: 100 } },
   coverageReporters: ['text-summary', 'text'],

@@ -17,11 +17,27 @@ for (const [name, factory, ErrorClass] of [
   ['cjs', cjs, cjs.CorsConfigError],
 ]) {
   const headers = new Map();
-  const res = { headersSent: false, getHeader: (k) => headers.get(k.toLowerCase()), setHeader: (k, v) => headers.set(k.toLowerCase(), v) };
+  const res = {
+    headersSent: false,
+    getHeader: (k) => headers.get(k.toLowerCase()),
+    setHeader: (k, v) => headers.set(k.toLowerCase(), v),
+  };
   let nextCalls = 0;
-  factory({ origin: 'https://app.example' })({ method: 'GET', headers: { origin: 'https://app.example' } }, res, () => nextCalls++);
-  assert.equal(headers.get('access-control-allow-origin'), 'https://app.example', `${name}: sets the header`);
+  factory({ origin: 'https://app.example' })(
+    { method: 'GET', headers: { origin: 'https://app.example' } },
+    res,
+    () => nextCalls++,
+  );
+  assert.equal(
+    headers.get('access-control-allow-origin'),
+    'https://app.example',
+    `${name}: sets the header`,
+  );
   assert.equal(nextCalls, 1, `${name}: calls next once`);
-  assert.throws(() => factory({ origin: '*', credentials: true }), ErrorClass, `${name}: refuses * with credentials`);
+  assert.throws(
+    () => factory({ origin: '*', credentials: true }),
+    ErrorClass,
+    `${name}: refuses * with credentials`,
+  );
 }
 console.log('smoke: corsguard loads by name as ESM and CommonJS');
