@@ -74,7 +74,8 @@ function answerPreflight(
 ): void {
   const policy = p.policy;
   if (allowOrigin === undefined) {
-    if (p.vary !== undefined) appendVary(res, p.vary);
+    // Only configurations that depend on the origin ever refuse one.
+    appendVary(res, VARY_ORIGIN);
   } else {
     if (p.preflightVary !== undefined) appendVary(res, p.preflightVary);
     res.setHeader(ACAO, allowOrigin);

@@ -261,7 +261,10 @@ export function compileOrigin(
       });
     }
     for (const re of list.regexps) {
-      if (STRANGERS.every((stranger) => re.test(stranger))) {
+      // A copy without g or y: testing the user's RegExp would move its lastIndex (and so mutate the
+      // options) and make the second probe start mid-string.
+      const probe = new RegExp(re.source, re.flags.replace(/[gy]/g, ''));
+      if (STRANGERS.every((stranger) => probe.test(stranger))) {
         issue(
           'origin',
           re,

@@ -71,7 +71,8 @@ export function scanOrigin(value: string): boolean {
   if (i === n) return true;
   if (value.charCodeAt(i) !== 0x3a) return false;
   const digits = n - i - 1;
-  if (digits < 1 || digits > 5) return false;
+  // A serialized port is a number without leading zeros (URL Standard, "serialize an integer").
+  if (digits < 1 || digits > 5 || (digits > 1 && value.charCodeAt(i + 1) === 0x30)) return false;
   for (let j = i + 1; j < n; j++) {
     if (!DIGIT(value.charCodeAt(j))) return false;
   }
@@ -112,12 +113,13 @@ function originProblem(value: string): string {
   } catch {
     suggestion = undefined;
   }
-  let why = 'it is not of the form scheme://host[:port]';
+  let why = scanOrigin(value)
+    ? 'browsers send the host in its canonical form'
+    : 'it is not of the form scheme://host[:port]';
   if (!value.includes('://')) why = 'it has no scheme';
   else if (/[^\x21-\x7e]/.test(value) && !/\s/.test(value)) why = 'its host must be in punycode';
   else if (/\s/.test(value)) why = 'it contains white space';
-  else if (value.slice(value.indexOf('://') + 3).includes('@'))
-    why = 'an origin has no user name or password';
+  else if (/^[^:]+:\/\/[^/?#]*@/.test(value)) why = 'an origin has no user name or password';
   else if (/^[^:]+:\/\/[^/?#]*[/?#]/.test(value))
     why = 'an origin has no path, query or fragment, not even a trailing slash';
   else if (value !== value.toLowerCase()) why = 'browsers send origins in lower case';
@@ -134,6 +136,21 @@ function hasDefaultPort(value: string): boolean {
   return match !== null && DEFAULT_PORTS[match[1]!] === match[2];
 }
 
+// Schemes whose origins the URL Standard serializes as tuples, with a host parser that canonicalises
+// (IPv4 `127.1` becomes `127.0.0.1`, IPv6 is compressed) and a default port that is left out.
+const SPECIAL_SCHEMES = new Set(['ftp', 'http', 'https', 'ws', 'wss']);
+
+/** True when `value` is a serialized origin a browser could send (checked once, at configuration). */
+function isSerializedOrigin(value: string): boolean {
+  if (!scanOrigin(value)) return false;
+  if (!SPECIAL_SCHEMES.has(value.slice(0, schemeEnd))) return true;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false; // e.g. a host ending in a number that is no IPv4 address: `http://a.1`
+  }
+}
+
 /** Checks a configured origin or pattern string, reporting problems; returns what it compiles to. */
 export function parseOriginString(value: string, report: Report): OriginEntry | undefined {
   if (value === 'null') {
@@ -145,7 +162,7 @@ export function parseOriginString(value: string, report: Report): OriginEntry | 
     return undefined;
   }
   if (value.includes('*')) return parsePattern(value, report);
-  if (!scanOrigin(value) || hasDefaultPort(value)) {
+  if (!isSerializedOrigin(value)) {
     report(originProblem(value));
     return undefined;
   }
@@ -157,7 +174,7 @@ const PATTERN_HELP =
   '(`http://localhost:*`); for anything else use a RegExp or a function';
 
 function parsePattern(value: string, report: Report): OriginEntry | undefined {
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)(\*\.)?([^:]*)(?::(\*|\d+))?$/.exec(value);
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(\*\.)?(\[[^\]]*\]|[^:]*)(?::(\*|\d+))?$/.exec(value);
   const host = m?.[3];
   if (m === null || host === undefined) {
     report(`${show(value)} is not a valid pattern: ${PATTERN_HELP}.`);
@@ -170,21 +187,22 @@ function parsePattern(value: string, report: Report): OriginEntry | undefined {
     report(`${show(value)} is not a valid pattern: ${PATTERN_HELP}.`);
     return undefined;
   }
+  if (subdomains && (host.startsWith('[') || /^[0-9.]+$/.test(host))) {
+    report(`${show(value)} puts a wildcard in an IP address; list the addresses instead.`);
+    return undefined;
+  }
   const port = portText === undefined ? '' : portText === '*' ? '*' : `:${portText}`;
   const concrete = `${scheme}${subdomains ? `x.${host}` : host}${port === '*' ? '' : port}`;
-  if (!scanOrigin(concrete) || hasDefaultPort(concrete)) {
+  if (!isSerializedOrigin(concrete)) {
     report(
       `${show(value)} is not a valid pattern: ${originProblem(concrete).replace(/^"[^"]*" /, 'the host part ')}`,
     );
     return undefined;
   }
   if (subdomains) {
-    const ipv4 = /^[0-9.]+$/.test(host);
-    if (host.startsWith('[') || ipv4) {
-      report(`${show(value)} puts a wildcard in an IP address; list the addresses instead.`);
-      return undefined;
-    }
-    if ((!host.includes('.') && host !== 'localhost') || PUBLIC_SUFFIXES.has(host)) {
+    // `*.com.` is `*.com` written with the root label.
+    const suffix = host.endsWith('.') ? host.slice(0, -1) : host;
+    if ((!suffix.includes('.') && suffix !== 'localhost') || PUBLIC_SUFFIXES.has(suffix)) {
       report(
         `${show(value)} would trust every site under the public suffix ${show(host)}, where anyone ` +
           `can register a name; put your own domain after the wildcard (\`${scheme}*.yourdomain.${host}\`).`,

@@ -42,43 +42,28 @@ export function callUser<A, T>(
     if (inside) early = [err, value];
     else settle(err, value);
   };
-  let returned: unknown;
-  try {
-    returned = fn(arg, callback);
-  } catch (err) {
-    inside = false;
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by callback, which fn may have called
-    if (!settled) {
-      settled = true;
-      settle(truthy(err, what), undefined);
-    }
-    return;
-  }
-  inside = false;
-  if (early !== undefined) {
-    settle(early[0], early[1]);
-    return;
-  }
   // A function of two parameters that returns undefined (or a Promise of it) is taken to be waiting
   // to call back; any other return value is its answer.
   const waits = fn.length >= 2;
-  let thenable: boolean;
   try {
-    thenable = isThenable(returned);
+    const returned = fn(arg, callback);
+    if (isThenable(returned)) {
+      // Observed even when the callback answered first, so a later rejection is never unhandled.
+      Promise.resolve(returned).then(
+        (value) => {
+          if (value !== undefined || !waits) callback(null, value as T | null | undefined);
+        },
+        (err: unknown) => {
+          callback(truthy(err, what));
+        },
+      );
+    } else if (returned !== undefined || !waits) {
+      callback(null, returned as T | null | undefined);
+    }
   } catch (err) {
+    // fn threw, or reading `then` on its result did; an answer given before the throw stands.
     callback(truthy(err, what));
-    return;
   }
-  if (thenable) {
-    Promise.resolve(returned).then(
-      (value) => {
-        if (value !== undefined || !waits) callback(null, value as T | null | undefined);
-      },
-      (err: unknown) => {
-        callback(truthy(err, what));
-      },
-    );
-  } else if (returned !== undefined || !waits) {
-    callback(null, returned as T | null | undefined);
-  }
+  inside = false;
+  if (early !== undefined) settle(early[0], early[1]);
 }

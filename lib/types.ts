@@ -103,19 +103,24 @@ export interface CorsOptions {
 }
 
 /**
- * Rejects `{ origin: '*', credentials: true }` at compile time: browsers refuse a credentialed
- * response whose `Access-Control-Allow-Origin` is `*`.
+ * The options as {@link cors} checks them at compile time: `{ origin: '*', credentials: true }` is an
+ * error (browsers refuse a credentialed response whose `Access-Control-Allow-Origin` is `*`), and so
+ * is an option name that does not exist (`credential`).
  *
  * @public
  */
-export type CheckedCorsOptions<O extends CorsOptions> = O extends {
-  readonly credentials: true;
-  readonly origin: '*';
-}
-  ? Omit<O, 'origin'> & {
-      origin: 'origin "*" cannot be combined with credentials: true: list the origins';
-    }
-  : O;
+export type CheckedCorsOptions<O extends CorsOptions> = O &
+  (O extends {
+    readonly credentials: true;
+    readonly origin: '*';
+  }
+    ? {
+        readonly origin: {
+          error: 'origin "*" cannot be combined with credentials: true; list the origins';
+        };
+      }
+    : unknown) &
+  Readonly<Record<Exclude<keyof O, keyof CorsOptions>, never>>;
 
 /**
  * Per-request options: called with each request, it answers with the options for that request,
