@@ -1,13 +1,20 @@
 // The CommonJS entry point: `require('corsguard')` is the factory itself, as `require('cors')` is,
-// and also carries `.cors`, `.default` and `.CorsConfigError`. Built only by tsconfig.cjs.json.
+// and also carries `.cors`, `.default`, `.CorsConfigError`, `.corsDecision` and `.explainCors`. Built only by tsconfig.cjs.json.
 import { cors as factory } from './cors.js';
+import { corsDecision as decisionOf } from './decision.js';
+import type * as decisions from './decision.js';
 import { CorsConfigError as ConfigError, type CorsConfigIssue as ConfigIssue } from './errors.js';
+import { explainCors as explain } from './explain.js';
+import type * as explaining from './explain.js';
+import type { CorsWarning as Warning } from './options.js';
 import type * as types from './types.js';
 
 const corsguard = Object.assign(factory, {
   cors: factory,
   default: factory,
   CorsConfigError: ConfigError,
+  corsDecision: decisionOf,
+  explainCors: explain,
 });
 
 // eslint-disable-next-line @typescript-eslint/no-namespace -- the type side of `export =`
@@ -25,6 +32,15 @@ declare namespace corsguard {
   export type StaticOrigin = types.StaticOrigin;
   export type CorsConfigIssue = ConfigIssue;
   export type CorsConfigError = ConfigError;
+  export type CorsDecision = decisions.CorsDecision;
+  export type CorsAllowedDecision = decisions.CorsAllowedDecision;
+  export type CorsRefusedDecision = decisions.CorsRefusedDecision;
+  export type CorsRefusalReason = decisions.CorsRefusalReason;
+  export type CorsRequestKind = decisions.CorsRequestKind;
+  export type CorsExplainRequest = explaining.CorsExplainRequest;
+  export type CorsExplanation = explaining.CorsExplanation;
+  export type StaticCorsOptions = explaining.StaticCorsOptions;
+  export type CorsWarning = Warning;
 }
 
 export = corsguard;

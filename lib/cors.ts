@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { NOT_CORS, failed, listened, publish, store } from './decision.js';
 import { CorsConfigError } from './errors.js';
 import { type Handler, createHandler } from './middleware.js';
 import { type CorsWarning, compileOptions } from './options.js';
@@ -60,31 +61,59 @@ export function cors(options?: unknown): CorsMiddleware {
       },
     ]);
   }
-  if (typeof options === 'function') return delegateHandler(options as CorsOptionsDelegate);
+  const emitted = new Set<string>();
+  return build(options, (warnings) => {
+    warnOnce(warnings, emitted);
+  });
+}
+
+/** Reports the warnings of a compiled configuration. */
+export type WarningSink = (warnings: readonly CorsWarning[]) => void;
+
+/** Validates and compiles options (or wraps a delegate) into a handler, reporting warnings to `warn`. */
+export function build(options: unknown, warn: WarningSink): Handler {
+  if (typeof options === 'function') return delegateHandler(options as CorsOptionsDelegate, warn);
   const { policy, warnings } = compileOptions(options);
-  warnOnce(warnings, new Set());
+  warn(warnings);
   return createHandler(policy);
 }
 
 /** Per-request options: each distinct options object is validated and compiled once. */
-function delegateHandler(delegate: CorsOptionsDelegate): Handler {
+function delegateHandler(delegate: CorsOptionsDelegate, warn: WarningSink): Handler {
   const compiled = new WeakMap<object, unknown>();
-  const emitted = new Set<string>();
   let defaults: Handler | undefined;
   // A handler, or the error (a CorsConfigError) that the options produced.
   const compile = (options: unknown): unknown => {
     try {
       const result = compileOptions(options);
-      warnOnce(result.warnings, emitted);
+      warn(result.warnings);
       return createHandler(result.policy);
     } catch (err) {
       return err;
     }
   };
   return function corsguardDelegate(req, res, next) {
+    const fail = (
+      reason: 'options-delegate-error' | 'invalid-configuration',
+      error: unknown,
+    ): void => {
+      const origin = req.headers.origin;
+      if (origin === undefined) {
+        store(req, NOT_CORS);
+      } else {
+        const message =
+          reason === 'invalid-configuration'
+            ? 'the options delegate gave invalid options'
+            : 'the options delegate failed';
+        const decision = failed(req, origin, reason, error, message);
+        store(req, decision);
+        if (listened(undefined)) publish(decision, req, undefined);
+      }
+      next(error);
+    };
     callUser(delegate, req, 'the options delegate', (err, options) => {
       if (err) {
-        next(err);
+        fail('options-delegate-error', err);
         return;
       }
       let handler: unknown;
@@ -100,7 +129,7 @@ function delegateHandler(delegate: CorsOptionsDelegate): Handler {
         handler = compile(options);
       }
       if (typeof handler === 'function') (handler as Handler)(req, res, next);
-      else next(handler);
+      else fail('invalid-configuration', handler);
     });
   };
 }

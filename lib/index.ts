@@ -4,6 +4,21 @@ import { cors } from './cors.js';
 export { cors };
 export default cors;
 export { CorsConfigError, type CorsConfigIssue } from './errors.js';
+export {
+  corsDecision,
+  type CorsAllowedDecision,
+  type CorsDecision,
+  type CorsRefusalReason,
+  type CorsRefusedDecision,
+  type CorsRequestKind,
+} from './decision.js';
+export {
+  explainCors,
+  type CorsExplainRequest,
+  type CorsExplanation,
+  type StaticCorsOptions,
+} from './explain.js';
+export type { CorsWarning } from './options.js';
 export type {
   CheckedCorsOptions,
   CorsMiddleware,

@@ -13,6 +13,7 @@ import {
   ACRPN,
   isValidRequestHeaderList,
 } from './headers.js';
+import { type Checks, checks, decide, failed, listened, publish, store } from './decision.js';
 import { compileOrigin, type Policy } from './options.js';
 import { type OriginMatcher, isOriginSyntax } from './origin.js';
 import { callUser } from './settle.js';
@@ -30,9 +31,10 @@ const VARY_ORIGIN = varyFields('Origin');
 const VARY_ORIGIN_ACRH = varyFields('Origin', 'Access-Control-Request-Headers');
 const VARY_ACRH = varyFields('Access-Control-Request-Headers');
 
-/** What a handler needs beyond the policy: the Vary fields of each kind of answer. */
+/** What a handler needs beyond the policy: the Vary fields of each kind of answer, the checks. */
 interface Plan {
   readonly policy: Policy;
+  readonly checks: Checks;
   /** Vary on responses that are not allowed preflights (Origin when the answer depends on it). */
   readonly vary: VaryFields | undefined;
   /** Vary on allowed preflights (adds Access-Control-Request-Headers when it is reflected). */
@@ -43,6 +45,13 @@ function plan(policy: Policy, dependsOnOrigin: boolean): Plan {
   const reflect = policy.allowedHeaders === null;
   return {
     policy,
+    checks: checks(
+      policy.origin.kind === 'disabled',
+      policy.origins,
+      policy.credentials,
+      policy.methods,
+      policy.allowedHeaders,
+    ),
     vary: dependsOnOrigin ? VARY_ORIGIN : undefined,
     preflightVary: dependsOnOrigin
       ? reflect
@@ -112,22 +121,51 @@ function isPreflight(req: IncomingMessage): boolean {
   return req.method === 'OPTIONS' && req.headers[ACRM] !== undefined;
 }
 
+/**
+ * Records the decision for `req`: worked out now and published when somebody listens, otherwise
+ * left as `evaluate` for corsDecision() to work out on demand. Returns what onDecision threw.
+ */
+function record(
+  p: Plan,
+  req: IncomingMessage,
+  allowOrigin: string | undefined,
+  evaluate: (req: IncomingMessage) => ReturnType<typeof decide>,
+): unknown {
+  if (!listened(p.policy.onDecision)) {
+    store(req, evaluate);
+    return undefined;
+  }
+  const decision = decide(p.checks, req, allowOrigin);
+  store(req, decision);
+  return publish(decision, req, p.policy.onDecision);
+}
+
 /** Builds the middleware for a compiled policy, choosing the code path once. */
 export function createHandler(policy: Policy): Handler {
   const origin = policy.origin;
   switch (origin.kind) {
-    case 'disabled':
-      return function corsguardDisabled(_req, _res, next) {
-        next();
+    case 'disabled': {
+      const p = plan(policy, false);
+      const evaluate = (req: IncomingMessage) => decide(p.checks, req, undefined);
+      return function corsguardDisabled(req, _res, next) {
+        const err = record(p, req, undefined, evaluate);
+        next(err);
       };
+    }
     case 'any':
     case 'static': {
       // The same headers for everyone: no lookup, no Vary: Origin; the browser compares.
       const p = plan(policy, false);
       const value = origin.kind === 'any' ? '*' : origin.origin;
+      const evaluate = (req: IncomingMessage) => decide(p.checks, req, value);
       return function corsguardStatic(req, res, next) {
         if (res.headersSent) {
           next();
+          return;
+        }
+        const err = record(p, req, value, evaluate);
+        if (err !== undefined) {
+          next(err);
           return;
         }
         if (isPreflight(req) && req.headers.origin !== undefined) {
@@ -141,19 +179,29 @@ export function createHandler(policy: Policy): Handler {
     case 'match': {
       const p = plan(policy, true);
       const match = origin.match;
+      const allowedOf = (req: IncomingMessage): string | undefined => {
+        const requestOrigin = req.headers.origin;
+        return typeof requestOrigin === 'string' && match(requestOrigin)
+          ? requestOrigin
+          : undefined;
+      };
+      const evaluate = (req: IncomingMessage) => decide(p.checks, req, allowedOf(req));
       return function corsguard(req, res, next) {
         if (res.headersSent) {
           next();
           return;
         }
-        const requestOrigin = req.headers.origin;
-        if (requestOrigin === undefined) {
+        const allowed = allowedOf(req);
+        const err = record(p, req, allowed, evaluate);
+        if (err !== undefined) {
+          next(err);
+          return;
+        }
+        if (req.headers.origin === undefined) {
           appendVary(res, VARY_ORIGIN);
           next();
           return;
         }
-        const allowed =
-          typeof requestOrigin === 'string' && match(requestOrigin) ? requestOrigin : undefined;
         if (isPreflight(req)) {
           answerPreflight(p, req, res, next, allowed);
           return;
@@ -173,6 +221,8 @@ function answerReader(
 ): (answer: unknown, origin: string) => string | undefined | CorsConfigError {
   const objects = new WeakMap<object, OriginMatcher | CorsConfigError>();
   const strings = new Map<string, OriginMatcher | CorsConfigError>();
+  const invalid = (value: unknown, message: string): CorsConfigError =>
+    new CorsConfigError([{ option: 'origin (answer of the origin function)', value, message }]);
   const compile = (answer: StaticOrigin): OriginMatcher | CorsConfigError => {
     const issues: { option: string; value: unknown; message: string }[] = [];
     const compiled = compileOrigin(
@@ -192,14 +242,10 @@ function answerReader(
     if (answer === false || answer === null || answer === undefined) return undefined;
     if (answer === '*') {
       return credentials
-        ? new CorsConfigError([
-            {
-              option: 'origin (answer of the origin function)',
-              value: answer,
-              message:
-                '"*" cannot be combined with credentials: true; answer true to allow this origin.',
-            },
-          ])
+        ? invalid(
+            answer,
+            '"*" cannot be combined with credentials: true; answer true to allow this origin.',
+          )
         : '*';
     }
     let compiled: OriginMatcher | CorsConfigError | undefined;
@@ -217,14 +263,10 @@ function answerReader(
         objects.set(answer, compiled);
       }
     } else {
-      return new CorsConfigError([
-        {
-          option: 'origin (answer of the origin function)',
-          value: answer,
-          message:
-            'expected true, false, an origin string, a pattern, a RegExp or an array of those.',
-        },
-      ]);
+      return invalid(
+        answer,
+        'expected true, false, an origin string, a pattern, a RegExp or an array of those.',
+      );
     }
     if (compiled instanceof CorsConfigError) return compiled;
     return compiled(origin) ? origin : undefined;
@@ -234,19 +276,24 @@ function answerReader(
 function functionHandler(policy: Policy, fn: CustomOrigin): Handler {
   const p = plan(policy, true);
   const read = answerReader(policy.credentials);
+  const onDecision = policy.onDecision;
   return function corsguardFunction(req, res, next) {
     if (res.headersSent) {
       next();
       return;
     }
     const requestOrigin = req.headers.origin;
-    if (requestOrigin === undefined) {
-      appendVary(res, VARY_ORIGIN);
-      next();
-      return;
-    }
+    // The decision of an asynchronous answer is worked out when it arrives, once.
     const finish = (allowed: string | undefined): void => {
-      if (res.headersSent) {
+      const decision = decide(p.checks, req, allowed);
+      store(req, decision);
+      const err = listened(onDecision) ? publish(decision, req, onDecision) : undefined;
+      if (err !== undefined || res.headersSent) {
+        next(err);
+        return;
+      }
+      if (requestOrigin === undefined) {
+        appendVary(res, VARY_ORIGIN);
         next();
         return;
       }
@@ -257,19 +304,34 @@ function functionHandler(policy: Policy, fn: CustomOrigin): Handler {
       answerActual(p, res, allowed);
       next();
     };
-    // A malformed or repeated Origin is refused without bothering user code with it.
+    const fail = (
+      origin: string,
+      reason: 'origin-resolver-error' | 'invalid-configuration',
+      error: unknown,
+    ): void => {
+      const message =
+        reason === 'invalid-configuration'
+          ? 'the origin function gave an invalid answer'
+          : 'the origin function failed';
+      const decision = failed(req, origin, reason, error, message);
+      store(req, decision);
+      if (listened(onDecision)) publish(decision, req, onDecision);
+      next(error);
+    };
+    // No Origin: not a CORS request. A malformed or repeated Origin is refused without bothering
+    // user code with it.
     if (typeof requestOrigin !== 'string' || !isOriginSyntax(requestOrigin)) {
       finish(undefined);
       return;
     }
     callUser(fn, requestOrigin, 'the origin function', (err, answer) => {
       if (err) {
-        next(err);
+        fail(requestOrigin, 'origin-resolver-error', err);
         return;
       }
       const allowed = read(answer, requestOrigin);
       if (allowed instanceof CorsConfigError) {
-        next(allowed);
+        fail(requestOrigin, 'invalid-configuration', allowed);
         return;
       }
       finish(allowed);

@@ -8,6 +8,7 @@ import {
   isInsecureOrigin,
   parseOriginString,
 } from './origin.js';
+import type { DecisionListener } from './decision.js';
 import type { CustomOrigin } from './types.js';
 
 /** How the allowed origins are decided, chosen once per configuration. */
@@ -38,6 +39,9 @@ export interface Policy {
   readonly preflightContinue: boolean;
   readonly optionsSuccessStatus: number;
   readonly privateNetworkAccess: boolean;
+  /** The allowed origins as the configuration states them, for diagnostics. */
+  readonly origins: readonly string[];
+  readonly onDecision: DecisionListener | undefined;
 }
 
 /** A warning found while compiling: emitted once per middleware with `process.emitWarning`. */
@@ -57,6 +61,7 @@ const KNOWN = [
   'preflightContinue',
   'optionsSuccessStatus',
   'privateNetworkAccess',
+  'onDecision',
 ] as const;
 
 /** Names other CORS libraries use for the same settings. */
@@ -175,6 +180,14 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
       );
     }
   }
+  const onDecision = options.onDecision;
+  if (onDecision !== undefined && typeof onDecision !== 'function') {
+    issue(
+      'onDecision',
+      onDecision,
+      `expected a function (decision, req) => void, got ${show(onDecision)}.`,
+    );
+  }
   if (issues.length > 0) throw new CorsConfigError(issues);
   const policy: Policy = Object.freeze({
     origin,
@@ -186,8 +199,19 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
     preflightContinue,
     optionsSuccessStatus,
     privateNetworkAccess,
+    origins: 'origin' in options ? describeOrigins(options.origin) : ['*'],
+    onDecision: onDecision as DecisionListener | undefined,
   });
   return { policy, warnings };
+}
+
+/** The allowed origins in the words of the configuration, for messages and decisions. */
+function describeOrigins(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap((item: unknown) => describeOrigins(item));
+  if (value === true) return ['any origin (reflected)'];
+  if (typeof value === 'function') return ['whatever the origin function allows'];
+  if (value instanceof RegExp) return [String(value)];
+  return typeof value === 'string' ? [value] : [];
 }
 
 export type Issue = (option: string, value: unknown, message: string) => void;
@@ -199,7 +223,8 @@ function compileBoolean(options: Options, key: string, issue: Issue): boolean {
   return false;
 }
 
-// A RegExp that admits these is as good as '*'.
+// Origins no configuration means to trust: a RegExp that admits either (every https: site, or every
+// http: one) is as good as '*'.
 const STRANGERS = ['https://corsguard-probe.invalid', 'http://attacker.example'];
 
 /** Compiles an `origin` option (or a function origin's answer) into the way origins are decided. */
@@ -264,11 +289,12 @@ export function compileOrigin(
       // A copy without g or y: testing the user's RegExp would move its lastIndex (and so mutate the
       // options) and make the second probe start mid-string.
       const probe = new RegExp(re.source, re.flags.replace(/[gy]/g, ''));
-      if (STRANGERS.every((stranger) => probe.test(stranger))) {
+      const stranger = STRANGERS.find((origin) => probe.test(origin));
+      if (stranger !== undefined) {
         issue(
           'origin',
           re,
-          `${String(re)} matches any origin, which with credentials: true trusts every website; list the trusted origins.`,
+          `${String(re)} matches any origin (even ${show(stranger)}), which with credentials: true trusts every website; list the trusted origins.`,
         );
       }
     }

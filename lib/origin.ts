@@ -175,15 +175,16 @@ const PATTERN_HELP =
 
 function parsePattern(value: string, report: Report): OriginEntry | undefined {
   const m = /^([a-z][a-z0-9+.-]*:\/\/)(\*\.)?(\[[^\]]*\]|[^:]*)(?::(\*|\d+))?$/.exec(value);
-  const host = m?.[3];
-  if (m === null || host === undefined) {
+  if (m === null) {
     report(`${show(value)} is not a valid pattern: ${PATTERN_HELP}.`);
     return undefined;
   }
   const scheme = m[1]!;
+  const host = m[3]!;
   const subdomains = m[2] !== undefined;
   const portText = m[4];
-  if (host.includes('*') || (!subdomains && portText !== '*')) {
+  // Here the wildcard is in `*.` or the port, unless the host holds one too.
+  if (host.includes('*')) {
     report(`${show(value)} is not a valid pattern: ${PATTERN_HELP}.`);
     return undefined;
   }
@@ -255,8 +256,10 @@ export type OriginMatcher = (origin: string) => boolean;
 
 /**
  * Compiles exact origins, patterns and RegExps into one matcher. Exact origins are one Set lookup;
- * patterns are Set lookups keyed by scheme, host suffix and port, one per label of the request's
- * host, so the cost does not grow with the number of patterns. RegExps are tested in order.
+ * patterns are Set lookups keyed by scheme, host suffix and port, one per distinct length of the
+ * configured suffixes, so the cost grows neither with the number of patterns nor with the number of
+ * labels in the request's host (a lookup per label made a host of hundreds of labels cost time
+ * quadratic in its length). RegExps are tested in order.
  */
 export function compileMatcher(
   entries: readonly OriginEntry[],
@@ -268,12 +271,17 @@ export function compileMatcher(
   const anyPort = new Set<string>(); // scheme://host
   const sub = new Set<string>(); // scheme://suffix + port ('' or ':n')
   const subAnyPort = new Set<string>(); // scheme://suffix
+  const lengths = new Set<number>(); // of the suffixes after `*.`
   for (const entry of entries) {
     if (entry.kind === 'exact') exact.add(entry.origin);
     else if (!entry.subdomains) anyPort.add(entry.scheme + entry.host);
-    else if (entry.port === '*') subAnyPort.add(entry.scheme + entry.host);
-    else sub.add(entry.scheme + entry.host + entry.port);
+    else {
+      lengths.add(entry.host.length);
+      if (entry.port === '*') subAnyPort.add(entry.scheme + entry.host);
+      else sub.add(entry.scheme + entry.host + entry.port);
+    }
   }
+  const suffixLengths = [...lengths];
   const res = regexps.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, '')));
   const patterns = anyPort.size + sub.size + subAnyPort.size > 0;
   const onlyExact = !patterns && res.length === 0;
@@ -286,9 +294,13 @@ export function compileMatcher(
       const host = origin.slice(schemeEnd + 3, hostEnd);
       const port = origin.slice(hostEnd);
       if (anyPort.has(scheme + host)) return true;
-      for (let i = host.indexOf('.'); i > 0; i = host.indexOf('.', i + 1)) {
-        const key = scheme + host.slice(i + 1);
-        if (subAnyPort.has(key) || sub.has(key + port)) return true;
+      for (const length of suffixLengths) {
+        // A subdomain: at least one label, then a dot, then the suffix.
+        const dot = host.length - length - 1;
+        if (dot > 0 && host.charCodeAt(dot) === 0x2e) {
+          const key = scheme + host.slice(dot + 1);
+          if (subAnyPort.has(key) || sub.has(key + port)) return true;
+        }
       }
     }
     for (const re of res) {

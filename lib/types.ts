@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CorsDecision } from './decision.js';
 
 /**
  * An allow-list answer: `true` allows any origin (reflecting it), `false` none; a string is an exact
@@ -100,6 +101,14 @@ export interface CorsOptions {
    * @defaultValue `false`
    */
   privateNetworkAccess?: boolean | undefined;
+  /**
+   * Called once with every decision this middleware takes (allowed or refused, with the reason), for
+   * metrics and logs. What it throws goes to `next(err)`. The same decisions are published on the
+   * `node:diagnostics_channel` channel `'corsguard:decision'` as `{ decision, req }`.
+   * @defaultValue none
+   * @example `onDecision: (d) => { if (!d.allowed) log.warn(d.message) }`
+   */
+  onDecision?: ((decision: CorsDecision, req: IncomingMessage) => void) | undefined;
 }
 
 /**

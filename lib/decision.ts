@@ -1,0 +1,319 @@
+import { channel } from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
+import { debuglog } from 'node:util';
+import { show } from './errors.js';
+import { ACRH, ACRM, isToken, isValidRequestHeaderList } from './headers.js';
+import { isOriginSyntax } from './origin.js';
+
+// Every request the middleware sees ends in one typed decision. The decision is what the browser
+// will conclude from the answer: a preflight whose method or header is not allowed still gets the
+// configured lists (so the browser can name the culprit), but its decision says it was refused.
+
+/** What kind of request the middleware saw (Fetch §3.2.2). @public */
+export type CorsRequestKind = 'not-cors' | 'actual' | 'preflight';
+
+/** Why a CORS request was refused. @public */
+export type CorsRefusalReason =
+  /** The origin is not in the configuration. */
+  | 'origin-not-allowed'
+  /** `Origin` is not a serialized origin: a non-browser client, or two Origin headers joined. */
+  | 'invalid-origin'
+  /** The preflight asks for a method the configuration does not list. */
+  | 'method-not-allowed'
+  /** `Access-Control-Request-Method` is not a method name. */
+  | 'invalid-request-method'
+  /** The preflight asks for a request header the configuration does not list. */
+  | 'header-not-allowed'
+  /** `Access-Control-Request-Headers` is not a list of header names, or is too long. */
+  | 'invalid-request-headers'
+  /** The origin function threw, rejected or called back with an error. */
+  | 'origin-resolver-error'
+  /** The origin function did not answer in time. */
+  | 'origin-resolver-timeout'
+  /** The options delegate threw, rejected or called back with an error. */
+  | 'options-delegate-error'
+  /** Options from a delegate, or an origin function's answer, are invalid. */
+  | 'invalid-configuration'
+  /** `origin: false`: CORS is off for this request. */
+  | 'cors-disabled';
+
+/** A request that was let through: not a CORS request, or an allowed one. @public */
+export interface CorsAllowedDecision {
+  readonly kind: CorsRequestKind;
+  readonly allowed: true;
+  /** The request's `Origin`, undefined for a request that is not a CORS request. */
+  readonly origin: string | undefined;
+}
+
+/** A refused CORS request, with what to change. @public */
+export interface CorsRefusedDecision {
+  readonly kind: 'actual' | 'preflight';
+  readonly allowed: false;
+  readonly origin: string;
+  readonly reason: CorsRefusalReason;
+  /** The offending value: the origin, the method, the header names or list, or the error message. */
+  readonly value: string;
+  /** What the configuration allows for that part of the request. */
+  readonly allows: readonly string[];
+  /** One line: what was refused and how to allow it. */
+  readonly message: string;
+  /** The error, for `origin-resolver-*`, `options-delegate-error` and `invalid-configuration`. */
+  readonly error?: unknown;
+}
+
+/**
+ * The decision corsguard took for one request. @public
+ */
+export type CorsDecision = CorsAllowedDecision | CorsRefusedDecision;
+
+/** What a compiled policy allows, in the terms decisions are made and explained in. */
+export interface Checks {
+  readonly disabled: boolean;
+  /** Descriptions of the allowed origins, for messages. */
+  readonly origins: readonly string[];
+  readonly credentials: boolean;
+  /** Methods a preflight may ask for, as listed (case-sensitive), and whether `*` covers any. */
+  readonly methods: readonly string[];
+  readonly methodSet: ReadonlySet<string>;
+  readonly anyMethod: boolean;
+  /** Header names a preflight may ask for, in lower case; null when the request's list is reflected. */
+  readonly headers: readonly string[] | null;
+  readonly headerSet: ReadonlySet<string>;
+  readonly anyHeader: boolean;
+}
+
+const SAFELISTED_METHODS = new Set(['GET', 'HEAD', 'POST']);
+
+export function checks(
+  disabled: boolean,
+  origins: readonly string[],
+  credentials: boolean,
+  methods: string | undefined,
+  headers: string | undefined | null,
+): Checks {
+  const methodList = methods === undefined ? [] : methods.split(',');
+  const headerList = headers === null ? null : headers === undefined ? [] : headers.split(',');
+  const lower = (headerList ?? []).map((name) => name.toLowerCase());
+  return {
+    disabled,
+    origins,
+    credentials,
+    methods: methodList,
+    methodSet: new Set(methodList),
+    anyMethod: !credentials && methodList.includes('*'),
+    headers: headerList,
+    headerSet: new Set(lower),
+    anyHeader: !credentials && lower.includes('*'),
+  };
+}
+
+export const NOT_CORS: CorsAllowedDecision = Object.freeze({
+  kind: 'not-cors',
+  allowed: true,
+  origin: undefined,
+});
+
+function refuse(
+  kind: 'actual' | 'preflight',
+  origin: string,
+  reason: CorsRefusalReason,
+  value: string,
+  allows: readonly string[],
+  message: string,
+  error?: unknown,
+): CorsRefusedDecision {
+  return error === undefined
+    ? { kind, allowed: false, origin, reason, value, allows, message }
+    : { kind, allowed: false, origin, reason, value, allows, message, error };
+}
+
+const listed = (items: readonly string[]): string =>
+  items.length === 0 ? 'none' : items.join(', ');
+
+/**
+ * Decides a request from what the policy allows and the `Access-Control-Allow-Origin` value the
+ * middleware chose (undefined when the origin was refused).
+ */
+export function decide(
+  c: Checks,
+  req: IncomingMessage,
+  allowOrigin: string | undefined,
+): CorsDecision {
+  const origin = req.headers.origin;
+  if (origin === undefined) return NOT_CORS;
+  const kind = req.method === 'OPTIONS' && req.headers[ACRM] !== undefined ? 'preflight' : 'actual';
+  if (c.disabled) {
+    return refuse(
+      kind,
+      origin,
+      'cors-disabled',
+      origin,
+      [],
+      'CORS is off for this request (origin: false)',
+    );
+  }
+  if (allowOrigin === undefined || (allowOrigin !== '*' && allowOrigin !== origin)) {
+    if (!isOriginSyntax(origin)) {
+      return refuse(
+        kind,
+        origin,
+        'invalid-origin',
+        origin,
+        c.origins,
+        `Origin ${show(origin)} is not an origin a browser sends (a non-browser client, or two Origin headers joined)`,
+      );
+    }
+    return refuse(
+      kind,
+      origin,
+      'origin-not-allowed',
+      origin,
+      c.origins,
+      `origin ${origin} is not allowed; add "${origin}" to the origin option (allowed: ${listed(c.origins)})`,
+    );
+  }
+  if (kind === 'actual') return { kind, allowed: true, origin };
+  const method = req.headers[ACRM]!;
+  if (!isToken(method)) {
+    return refuse(
+      kind,
+      origin,
+      'invalid-request-method',
+      method,
+      c.methods,
+      `Access-Control-Request-Method ${show(method)} is not a method name`,
+    );
+  }
+  if (!SAFELISTED_METHODS.has(method) && !c.anyMethod && !c.methodSet.has(method)) {
+    return refuse(
+      kind,
+      origin,
+      'method-not-allowed',
+      method,
+      c.methods,
+      `method ${method} is not allowed; add "${method}" to the methods option (allowed: ${listed(c.methods)})`,
+    );
+  }
+  // Typed as a string by Node, but other stacks may hand over what they like.
+  const requested: unknown = req.headers[ACRH];
+  if (requested === undefined || requested === '') return { kind, allowed: true, origin };
+  if (typeof requested !== 'string' || !isValidRequestHeaderList(requested)) {
+    const text = typeof requested === 'string' ? requested : JSON.stringify(requested);
+    return refuse(
+      kind,
+      origin,
+      'invalid-request-headers',
+      text,
+      c.headers ?? [],
+      `Access-Control-Request-Headers ${show(text)} is not a list of header names (at most 4096 characters and 100 names)`,
+    );
+  }
+  if (c.headers === null) return { kind, allowed: true, origin };
+  const missing: string[] = [];
+  for (const raw of requested.split(',')) {
+    const name = raw.trim().toLowerCase();
+    if (name === '' || c.headerSet.has(name) || (c.anyHeader && name !== 'authorization')) continue;
+    missing.push(name);
+  }
+  if (missing.length === 0) return { kind, allowed: true, origin };
+  const names = missing.join(',');
+  const anyNote =
+    c.anyHeader && missing.includes('authorization') ? ' ("*" never covers Authorization)' : '';
+  return refuse(
+    kind,
+    origin,
+    'header-not-allowed',
+    names,
+    c.headers,
+    `request header ${names} is not allowed${anyNote}; add "${missing.join('", "')}" to the allowedHeaders option (allowed: ${listed(c.headers)})`,
+  );
+}
+
+/** A refusal for a request that ended in next(err). */
+export function failed(
+  req: IncomingMessage,
+  origin: string,
+  reason: CorsRefusalReason,
+  error: unknown,
+  message: string,
+): CorsRefusedDecision {
+  const kind = req.method === 'OPTIONS' && req.headers[ACRM] !== undefined ? 'preflight' : 'actual';
+  // One line, whatever the error says: a CorsConfigError lists its issues on separate lines.
+  const detail = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
+  return refuse(kind, origin, reason, detail, [], `${message}: ${detail}`, error);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Where decisions go: the request (for corsDecision), onDecision, the diagnostics channel, NODE_DEBUG.
+
+/** Shared by every copy of corsguard loaded in the process (ES module and CommonJS builds alike). */
+const DECISION = Symbol.for('corsguard.decision');
+
+/** A decision, or a function that works it out on demand (so nobody pays for unread decisions). */
+type Stored = CorsDecision | ((req: IncomingMessage) => CorsDecision);
+type Carrier = IncomingMessage & { [DECISION]?: Stored };
+
+export function store(req: IncomingMessage, decision: Stored): void {
+  (req as Carrier)[DECISION] = decision;
+}
+
+/**
+ * The decision corsguard took for this request, or undefined when no corsguard middleware has seen
+ * it (yet). Readable from any later middleware or handler.
+ *
+ * @example
+ * ```ts
+ * app.use((req, res, next) => {
+ *   const decision = corsDecision(req);
+ *   if (decision && !decision.allowed) metrics.increment(`cors.refused.${decision.reason}`);
+ *   next();
+ * });
+ * ```
+ * @public
+ */
+export function corsDecision(req: IncomingMessage): CorsDecision | undefined {
+  const stored = (req as Carrier)[DECISION];
+  if (typeof stored !== 'function') return stored;
+  const decision = stored(req);
+  (req as Carrier)[DECISION] = decision;
+  return decision;
+}
+
+/** Called once per decision; see the `onDecision` option. */
+export type DecisionListener = (decision: CorsDecision, req: IncomingMessage) => void;
+
+const decisions = channel('corsguard:decision');
+const debug = debuglog('corsguard');
+const debugEnabled = debug.enabled;
+
+/** The NODE_DEBUG line for a refusal: the request, the origin, the reason and the fix. */
+export function refusalLine(decision: CorsRefusedDecision, req: IncomingMessage): string {
+  return `refused ${decision.kind} ${String(req.method)} ${String(req.url)} from ${decision.origin}: ${decision.reason}; ${decision.message}`;
+}
+
+/** True when a decision must be worked out now because somebody is listening. */
+export function listened(onDecision: DecisionListener | undefined): boolean {
+  return onDecision !== undefined || debugEnabled || decisions.hasSubscribers;
+}
+
+/**
+ * Sends a decision to `onDecision`, the `corsguard:decision` channel and NODE_DEBUG. Returns what
+ * `onDecision` threw, if it threw, so the caller can pass it to next(err).
+ */
+export function publish(
+  decision: CorsDecision,
+  req: IncomingMessage,
+  onDecision: DecisionListener | undefined,
+): unknown {
+  // A no-op unless NODE_DEBUG names corsguard (util.debuglog).
+  if (!decision.allowed) debug('%s', refusalLine(decision, req));
+  if (decisions.hasSubscribers) decisions.publish({ decision, req });
+  if (onDecision === undefined) return undefined;
+  try {
+    onDecision(decision, req);
+    return undefined;
+  } catch (err) {
+    // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- any falsy throw
+    return err || new Error(`corsguard: onDecision threw ${String(err)}`);
+  }
+}

@@ -1,0 +1,122 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { build } from './cors.js';
+import { type CorsDecision, corsDecision } from './decision.js';
+import type { CorsWarning } from './options.js';
+import type { CorsOptions, CorsOptionsDelegate, StaticOrigin } from './types.js';
+
+/** A request described for {@link explainCors}. @public */
+export interface CorsExplainRequest {
+  /** @defaultValue `'GET'` */
+  readonly method?: string;
+  /** @defaultValue `'/'` */
+  readonly url?: string;
+  /** Request headers; names in any case. */
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+}
+
+/** What the middleware would do with a request. @public */
+export interface CorsExplanation {
+  readonly decision: CorsDecision;
+  /**
+   * The status of the answer the middleware sends itself (a preflight), the error's status (500
+   * unless it says otherwise) when the request fails, or null when the request goes on to your
+   * application, which then chooses the status.
+   */
+  readonly statusCode: number | null;
+  /** The response headers corsguard sets, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The error passed to `next(err)`, if any. */
+  readonly error?: unknown;
+  /** Warnings the configuration gives (not emitted by explainCors). */
+  readonly warnings: readonly CorsWarning[];
+}
+
+/** Options whose answer needs no callback: explained synchronously. @public */
+export type StaticCorsOptions = CorsOptions & { origin?: StaticOrigin | undefined };
+
+/**
+ * Evaluates a configuration against a described request without a server: the decision, the status
+ * and the headers the middleware would send. It runs the very middleware `cors(options)` builds, so
+ * it agrees with it. Invalid options throw a `CorsConfigError`, as `cors()` does.
+ *
+ * @example
+ * ```ts
+ * const { decision, headers } = explainCors(
+ *   { origin: ['https://app.example.com'] },
+ *   { method: 'OPTIONS', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'PUT' } },
+ * );
+ * ```
+ * @returns the explanation; a Promise of it when the origin is a function or the options a delegate
+ * @public
+ */
+export function explainCors(
+  options: StaticCorsOptions | undefined,
+  request: CorsExplainRequest,
+): CorsExplanation;
+export function explainCors(
+  options: CorsOptions | CorsOptionsDelegate,
+  request: CorsExplainRequest,
+): Promise<CorsExplanation>;
+export function explainCors(
+  options: CorsOptions | CorsOptionsDelegate | undefined,
+  request: CorsExplainRequest,
+): CorsExplanation | Promise<CorsExplanation> {
+  const warnings: CorsWarning[] = [];
+  const handler = build(options, (found) => {
+    warnings.push(...found);
+  });
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const req = {
+    method: request.method ?? 'GET',
+    url: request.url ?? '/',
+    headers,
+  } as unknown as IncomingMessage;
+  const set: Record<string, string> = {};
+  let status = 200;
+  let sent = false;
+  const res = {
+    get headersSent() {
+      return sent;
+    },
+    set statusCode(value: number) {
+      status = value;
+    },
+    getHeader: (name: string) => set[name.toLowerCase()],
+    setHeader: (name: string, value: string) => {
+      set[name.toLowerCase()] = value;
+    },
+    end: () => {
+      sent = true;
+      done(null, undefined);
+    },
+  } as unknown as ServerResponse;
+  let result: CorsExplanation | undefined;
+  let resolve: (explanation: CorsExplanation) => void = () => undefined;
+  const done = (statusCode: number | null, error: unknown): void => {
+    const base = {
+      decision: corsDecision(req)!,
+      statusCode: statusCode ?? (sent ? status : null),
+      headers: { ...set },
+      warnings,
+    };
+    result = error === undefined ? base : { ...base, error };
+    resolve(result);
+  };
+  const async = typeof options === 'function' || typeof options?.origin === 'function';
+  const promise = async
+    ? new Promise<CorsExplanation>((r) => {
+        resolve = r;
+      })
+    : undefined;
+  handler(req, res, (err?: unknown) => {
+    if (err === undefined || err === null) done(null, undefined);
+    else {
+      const errStatus = (err as { status?: unknown }).status;
+      done(typeof errStatus === 'number' ? errStatus : 500, err);
+    }
+  });
+  return promise ?? result!;
+}
