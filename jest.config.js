@@ -2,6 +2,8 @@
 export default {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  // The real-browser suite has its own config (jest.browser.config.js) and runner.
+  testPathIgnorePatterns: ['/node_modules/', '/__tests__/browser/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   // Sources import './x.js' (ES module rules); the tests run them through ts-jest as CommonJS.
   moduleNameMapper: {

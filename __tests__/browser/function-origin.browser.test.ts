@@ -1,0 +1,91 @@
+// A function origin that answers by Promise, as one that asks a database does.
+import cors from 'corsguard';
+import type express from 'express';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Browser, Page } from 'playwright-core';
+import {
+  type Api,
+  CORS_ERROR,
+  LAUNCH_TIMEOUT,
+  type Served,
+  TEST_TIMEOUT,
+  browserFetch,
+  close,
+  fresh,
+  launchBrowser,
+  startApi,
+  startPages,
+} from './harness.js';
+
+let browser: Browser;
+let trusted: Served;
+let unknown: Served;
+let api: Api;
+let trustedPage: Page;
+let unknownPage: Page;
+const asked: string[] = [];
+
+beforeAll(async () => {
+  trusted = await startPages();
+  unknown = await startPages();
+  const table = new Set([trusted.url]);
+  api = await startApi((app) => {
+    const answer: express.RequestHandler = (req, res) => {
+      res.json({ method: req.method });
+    };
+    app.use(
+      '/async',
+      cors({
+        origin: async (origin) => {
+          asked.push(origin);
+          await delay(25); // a database round trip
+          return table.has(origin);
+        },
+        credentials: true,
+      }),
+      answer,
+    );
+  });
+  browser = await launchBrowser();
+  const context = await browser.newContext();
+  trustedPage = await context.newPage();
+  await trustedPage.goto(trusted.url);
+  unknownPage = await context.newPage();
+  await unknownPage.goto(unknown.url);
+}, LAUNCH_TIMEOUT);
+
+afterAll(async () => {
+  await browser.close();
+  await close(api.server);
+  await close(trusted.server);
+  await close(unknown.server);
+});
+
+describe('a function origin resolving a Promise', () => {
+  it(
+    'lets an origin it resolves true for read, preflight and credentials included',
+    async () => {
+      asked.length = 0;
+      const url = fresh('/async');
+      const outcome = await browserFetch(trustedPage, api.url + url, {
+        method: 'DELETE',
+        credentials: 'include',
+      });
+      expect(outcome).toMatchObject({ ok: true, body: '{"method":"DELETE"}' });
+      expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS', 'DELETE']);
+      expect(asked).toEqual([trusted.url, trusted.url]);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'withholds the response from an origin it resolves false for',
+    async () => {
+      asked.length = 0;
+      const outcome = await browserFetch(unknownPage, api.url + fresh('/async'));
+      expect(outcome).toEqual({ ok: false, error: CORS_ERROR });
+      expect(asked).toEqual([unknown.url]);
+    },
+    TEST_TIMEOUT,
+  );
+});

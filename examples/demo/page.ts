@@ -1,0 +1,301 @@
+// The demo's page server: one HTML page, the CORS playground, with its script inline (no build step).
+import type { RequestListener } from 'node:http';
+import { policies } from './api.js';
+
+export interface PageOptions {
+  /** Where the API is, e.g. `http://localhost:4000`. */
+  apiUrl: string;
+  /** The page's own origin, e.g. `http://127.0.0.1:3000`, which the API's configuration names. */
+  pageOrigin: string;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
+}
+
+/** `app.use(path, cors({ ... }))` as a user would write it, one option a line when there are several. */
+function showMount(path: string, options: object): string {
+  const entries = Object.entries(options).map(
+    ([key, value]) => `${key}: ${JSON.stringify(value).replace(/"/g, "'").replace(/,/g, ', ')}`,
+  );
+  const call =
+    entries.length === 0
+      ? 'cors()'
+      : entries.length === 1
+        ? `cors({ ${entries[0]!} })`
+        : `cors({\n  ${entries.join(',\n  ')},\n})`;
+  return `app.use('${path}', ${call});`;
+}
+
+// The browser side. Each row is one request the page makes to the API; the runner records what the
+// browser let the page see (the value read, or the error fetch() threw) and then asks the API what it
+// received and what corsguard answered (GET /exchanges), to explain the outcome in the "reason" column.
+const SCRIPT = String.raw`
+const RUN = Math.random().toString(36).slice(2, 10);
+
+const json = (body) => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+const ROWS = [
+  {
+    id: 'simple-get',
+    title: 'Simple GET',
+    code: "fetch(API + '/api/hello')",
+    run: async (url) => (await (await fetch(url('/api/hello'))).json()).message,
+  },
+  {
+    id: 'json-post',
+    title: 'JSON POST (preflighted)',
+    code: "fetch(API + '/api/items', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })",
+    run: async (url) => {
+      const res = await fetch(url('/api/items'), json({ name: 'donut' }));
+      return res.status + ' ' + JSON.stringify(await res.json());
+    },
+  },
+  {
+    id: 'put-max-age',
+    title: 'PUT, twice (maxAge: 600)',
+    code: "fetch(API + '/api/items/7', { method: 'PUT', ... }) ×2",
+    run: async (url) => {
+      for (const name of ['glazed', 'sprinkled']) {
+        const res = await fetch(url('/api/items/7'), { ...json({ name }), method: 'PUT' });
+        await res.json();
+      }
+      return 'both PUTs answered';
+    },
+  },
+  {
+    id: 'credentialed',
+    title: 'Credentialed, with a cookie',
+    code: "fetch(API + '/api/me', { credentials: 'include' })",
+    credentials: true,
+    run: async (url) => {
+      await (await fetch(url('/api/login'), { method: 'POST', credentials: 'include' })).json();
+      const me = await (await fetch(url('/api/me'), { credentials: 'include' })).json();
+      return me.user
+        ? 'cookie sent: signed in as ' + me.user
+        : 'read, but no cookie: this browser blocks third-party cookies (127.0.0.1 and localhost are different sites)';
+    },
+  },
+  {
+    id: 'header-allowed',
+    title: 'Custom header X-Demo-Token',
+    code: "fetch(API + '/api/hello', { headers: { 'X-Demo-Token': 'abc' } })",
+    run: async (url) =>
+      (await (await fetch(url('/api/hello'), { headers: { 'X-Demo-Token': 'abc' } })).json()).message,
+  },
+  {
+    id: 'exposed-header',
+    title: 'Reading response headers',
+    readsHeaders: true,
+    code: "(await fetch(API + '/api/report')).headers.get('X-Request-Id')",
+    run: async (url) => {
+      const res = await fetch(url('/api/report'));
+      await res.json();
+      return 'X-Request-Id: ' + res.headers.get('X-Request-Id') +
+        ' (exposed); X-Internal-Trace: ' + res.headers.get('X-Internal-Trace') + ' (not exposed)';
+    },
+  },
+  {
+    id: 'header-refused',
+    title: 'Custom header X-Secret',
+    code: "fetch(API + '/api/hello', { headers: { 'X-Secret': '1' } })",
+    run: async (url) => (await fetch(url('/api/hello'), { headers: { 'X-Secret': '1' } })).status,
+  },
+  {
+    id: 'method-refused',
+    title: 'DELETE',
+    code: "fetch(API + '/api/items/7', { method: 'DELETE' })",
+    run: async (url) => (await fetch(url('/api/items/7'), { method: 'DELETE' })).status,
+  },
+  {
+    id: 'origin-refused',
+    title: 'Another area: /admin',
+    code: "fetch(API + '/admin/stats')",
+    run: async (url) => (await fetch(url('/admin/stats'))).status,
+  },
+  {
+    id: 'credentials-public',
+    title: 'Credentials to a public route',
+    code: "fetch(API + '/public/status', { credentials: 'include' })",
+    credentials: true,
+    run: async (url) => (await fetch(url('/public/status'), { credentials: 'include' })).status,
+  },
+];
+
+const SIMPLE_METHODS = ['GET', 'HEAD', 'POST'];
+const list = (value) => (value || '').split(',').map((s) => s.trim()).filter(Boolean);
+// Methods compare case-sensitively, header names case-insensitively; "*" means any only without
+// credentials, and never covers Authorization (Fetch Standard, "CORS-preflight fetch").
+const methodAllowed = (method, allowed, credentials) =>
+  SIMPLE_METHODS.includes(method) || list(allowed).includes(method) ||
+  (!credentials && list(allowed).includes('*'));
+const headerAllowed = (name, allowed, credentials) =>
+  list(allowed).some((h) => h.toLowerCase() === name) ||
+  (!credentials && name !== 'authorization' && list(allowed).includes('*'));
+
+// The "reason" column, read off what corsguard answered (the Access-Control-* headers the API logged
+// for this row). corsguard has no diagnostics API yet; once it has, its decision fills this column.
+function reason(row, exchanges, allowed) {
+  const isPreflight = (e) => e.method === 'OPTIONS' && e.requestMethod !== null;
+  const preflights = exchanges.filter(isPreflight);
+  const actuals = exchanges.filter((e) => !isPreflight(e));
+  const last = actuals[actuals.length - 1];
+  if (allowed) {
+    const parts = [];
+    if (preflights.length === 0) parts.push('no preflight (a simple request)');
+    else {
+      const maxAge = preflights[0].answer['access-control-max-age'];
+      parts.push(preflights.length + ' preflight' + (preflights.length > 1 ? 's' : '') +
+        ' for ' + actuals.length + ' request' +
+        (actuals.length > 1 ? 's' : '') + (maxAge ? ' (cached ' + maxAge + ' s)' : ''));
+    }
+    if (last) {
+      const credentialed = last.answer['access-control-allow-credentials'] === 'true';
+      parts.push('origin allowed' + (row.credentials && credentialed ? ', with credentials' : ''));
+      if (row.readsHeaders) parts.push('Expose-Headers: ' + (last.answer['access-control-expose-headers'] || '(none)'));
+    }
+    return parts.join('; ');
+  }
+  const p = preflights[0];
+  if (p) {
+    const a = p.answer;
+    if (!a['access-control-allow-origin'])
+      return 'preflight: origin ' + p.origin + ' is not allowed here (no Access-Control-Allow-Origin)';
+    if (row.credentials && a['access-control-allow-origin'] === '*')
+      return 'preflight: Access-Control-Allow-Origin is "*", which browsers refuse for credentialed requests';
+    if (!methodAllowed(p.requestMethod, a['access-control-allow-methods'], row.credentials))
+      return 'preflight: method ' + p.requestMethod + ' is not in Access-Control-Allow-Methods: ' + a['access-control-allow-methods'];
+    const missing = list(p.requestHeaders).filter((h) => !headerAllowed(h, a['access-control-allow-headers'], row.credentials));
+    if (missing.length > 0)
+      return 'preflight: header ' + missing.join(', ') + ' is not in Access-Control-Allow-Headers: ' + (a['access-control-allow-headers'] || '(none)');
+    if (row.credentials && a['access-control-allow-credentials'] !== 'true')
+      return 'preflight: credentials are not allowed here (no Access-Control-Allow-Credentials)';
+  }
+  if (!last) return p ? 'the preflight passed but the request was never sent' : 'the request never reached the API';
+  const acao = last.answer['access-control-allow-origin'];
+  if (!acao)
+    return 'origin ' + last.origin + ' is not allowed here (no Access-Control-Allow-Origin); the API still ran the request';
+  if (acao === '*' && row.credentials)
+    return 'Access-Control-Allow-Origin is "*", which browsers refuse for credentialed requests';
+  if (acao !== last.origin) return 'Access-Control-Allow-Origin is ' + acao + ', not ' + last.origin;
+  if (row.credentials && last.answer['access-control-allow-credentials'] !== 'true')
+    return 'credentials are not allowed here (no Access-Control-Allow-Credentials)';
+  return 'corsguard allowed it: see the browser console';
+}
+
+function cell(tr, name, text) {
+  const td = tr.querySelector('[data-col="' + name + '"]');
+  td.textContent = text;
+  return td;
+}
+
+async function runRow(row, tr) {
+  const url = (path) => API + path + '?run=' + RUN + '&row=' + row.id;
+  let outcome;
+  let got;
+  try {
+    got = String(await row.run(url));
+    outcome = 'allowed';
+  } catch (err) {
+    got = String(err);
+    outcome = 'blocked';
+  }
+  let reasonText;
+  try {
+    const res = await fetch(API + '/exchanges?run=' + RUN, { cache: 'no-store' });
+    const all = await res.json();
+    reasonText = reason(row, all.filter((e) => e.row === row.id), outcome === 'allowed');
+  } catch (err) {
+    reasonText = 'could not ask the API what it answered: ' + err;
+  }
+  cell(tr, 'outcome', outcome).className = 'badge ' + outcome;
+  cell(tr, 'got', got).className = outcome === 'blocked' ? 'error' : '';
+  cell(tr, 'reason', reasonText);
+  tr.dataset.outcome = outcome;
+}
+
+async function main() {
+  const body = document.querySelector('#rows');
+  for (const row of ROWS) {
+    const tr = document.createElement('tr');
+    tr.dataset.row = row.id;
+    tr.innerHTML = '<td><strong></strong><code></code></td><td><span data-col="outcome" class="badge">…</span></td><td data-col="got"></td><td data-col="reason"></td>';
+    tr.querySelector('strong').textContent = row.title;
+    tr.querySelector('code').textContent = row.code;
+    body.append(tr);
+  }
+  // One at a time, so the API's log reads in order and the preflight cache is easy to follow.
+  for (const row of ROWS) await runRow(row, body.querySelector('[data-row="' + row.id + '"]'));
+  document.body.dataset.done = 'true';
+}
+main();
+`;
+
+const STYLE = `
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1d2330; max-width: 1000px; }
+  h1 { font-size: 22px; margin: 0 0 4px; }
+  p { margin: 4px 0 12px; color: #4a5263; }
+  pre { background: #f4f6fa; padding: 8px 12px; border-radius: 6px; font-size: 12px; overflow-x: auto; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; vertical-align: top; padding: 7px 8px; border-bottom: 1px solid #e3e7ef; }
+  th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #6a7386; }
+  td:nth-child(1) { width: 30%; }
+  td:nth-child(3) { width: 24%; overflow-wrap: anywhere; }
+  code { display: block; font-size: 11px; color: #6a7386; margin-top: 2px; overflow-wrap: anywhere; }
+  .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; font-size: 12px; }
+  .badge.allowed { background: #dcf5e3; color: #146c2e; }
+  .badge.blocked { background: #fde2e1; color: #a4161a; }
+  .error { color: #a4161a; font-family: ui-monospace, monospace; font-size: 12px; }
+`;
+
+/** The playground page for a given API; the API's configuration is shown as written. */
+export function renderPage({ apiUrl, pageOrigin }: PageOptions): string {
+  const policy = policies(pageOrigin);
+  const config = [
+    showMount('/api', policy.api),
+    showMount('/admin', policy.admin),
+    showMount('/public', policy.public),
+  ].join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>corsguard playground</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>corsguard playground</h1>
+<p>This page (<strong>${escapeHtml(pageOrigin)}</strong>) calls an API on another origin
+(<strong>${escapeHtml(apiUrl)}</strong>) whose areas are guarded by corsguard:</p>
+<pre>${escapeHtml(config)}</pre>
+<p>Each row is a real <code style="display:inline">fetch()</code> from this page. The browser decides;
+the reason is read off the headers corsguard answered. The browser console has Chromium's own wording.</p>
+<table>
+<thead><tr><th>Request</th><th>Outcome</th><th>What the page got</th><th>Reason</th></tr></thead>
+<tbody id="rows"></tbody>
+</table>
+<script>const API = ${JSON.stringify(apiUrl).replace(/</g, '\\u003c')};${SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+/** The page server's request listener: the playground at `/`, nothing else. */
+export function createPage(options: PageOptions): RequestListener {
+  const html = renderPage(options);
+  return (req, res) => {
+    if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/?'))) {
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-store',
+      });
+      res.end(html);
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found: the playground is at /\n');
+  };
+}
