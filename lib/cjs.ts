@@ -1,9 +1,13 @@
 // The CommonJS entry point: `require('corsguard')` is the factory itself, as `require('cors')` is,
-// and also carries `.cors`, `.default`, `.CorsConfigError`, `.corsDecision` and `.explainCors`. Built only by tsconfig.cjs.json.
+// and also carries `.cors`, `.default`, `.CorsConfigError`, `.CorsTimeoutError`, `.corsDecision` and `.explainCors`. Built only by tsconfig.cjs.json.
 import { cors as factory } from './cors.js';
 import { corsDecision as decisionOf } from './decision.js';
 import type * as decisions from './decision.js';
-import { CorsConfigError as ConfigError, type CorsConfigIssue as ConfigIssue } from './errors.js';
+import {
+  CorsConfigError as ConfigError,
+  CorsTimeoutError as TimeoutError,
+  type CorsConfigIssue as ConfigIssue,
+} from './errors.js';
 import { explainCors as explain } from './explain.js';
 import type * as explaining from './explain.js';
 import type { CorsWarning as Warning } from './options.js';
@@ -13,6 +17,7 @@ const corsguard = Object.assign(factory, {
   cors: factory,
   default: factory,
   CorsConfigError: ConfigError,
+  CorsTimeoutError: TimeoutError,
   corsDecision: decisionOf,
   explainCors: explain,
 });
@@ -32,6 +37,8 @@ declare namespace corsguard {
   export type StaticOrigin = types.StaticOrigin;
   export type CorsConfigIssue = ConfigIssue;
   export type CorsConfigError = ConfigError;
+  export type CorsTimeoutError = TimeoutError;
+  export type CorsDelegateSettings = types.CorsDelegateSettings;
   export type CorsDecision = decisions.CorsDecision;
   export type CorsAllowedDecision = decisions.CorsAllowedDecision;
   export type CorsRefusedDecision = decisions.CorsRefusedDecision;

@@ -1,11 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { NOT_CORS, failed, listened, publish, store } from './decision.js';
-import { CorsConfigError } from './errors.js';
+import { type CorsConfigIssue, CorsConfigError, CorsTimeoutError, show } from './errors.js';
 import { type Handler, createHandler } from './middleware.js';
-import { type CorsWarning, compileOptions } from './options.js';
+import {
+  type CorsWarning,
+  DEFAULT_ORIGIN_TIMEOUT,
+  compileOptions,
+  compileTimeout,
+} from './options.js';
 import { callUser } from './settle.js';
 import type {
   CheckedCorsOptions,
+  CorsDelegateSettings,
   CorsMiddleware,
   CorsOptions,
   CorsOptionsDelegate,
@@ -49,9 +55,10 @@ function warnOnce(warnings: readonly CorsWarning[], emitted: Set<string>): void 
 export function cors<const O extends CorsOptions>(options?: CheckedCorsOptions<O>): CorsMiddleware;
 export function cors<Req extends IncomingMessage = IncomingMessage>(
   delegate: CorsOptionsDelegate<Req>,
+  settings?: CorsDelegateSettings,
 ): CorsMiddleware<Req>;
-export function cors(options?: unknown): CorsMiddleware {
-  if (arguments.length > 1 || looksLikeRequest(options)) {
+export function cors(options?: unknown, settings?: unknown): CorsMiddleware {
+  if (arguments.length > 2 || looksLikeRequest(options)) {
     throw new CorsConfigError([
       {
         option: 'cors',
@@ -62,56 +69,113 @@ export function cors(options?: unknown): CorsMiddleware {
     ]);
   }
   const emitted = new Set<string>();
-  return build(options, (warnings) => {
+  const handler = build(options, settings, (warnings) => {
     warnOnce(warnings, emitted);
   });
+  return Object.assign(handler, { clearOriginCache: handler.clearOriginCache ?? ignore });
+}
+
+function ignore(): void {
+  // nothing is cached
 }
 
 /** Reports the warnings of a compiled configuration. */
 export type WarningSink = (warnings: readonly CorsWarning[]) => void;
 
 /** Validates and compiles options (or wraps a delegate) into a handler, reporting warnings to `warn`. */
-export function build(options: unknown, warn: WarningSink): Handler {
-  if (typeof options === 'function') return delegateHandler(options as CorsOptionsDelegate, warn);
+export function build(options: unknown, settings: unknown, warn: WarningSink): Handler {
+  if (typeof options === 'function') {
+    return delegateHandler(options as CorsOptionsDelegate, delegateTimeout(settings), warn);
+  }
+  if (settings !== undefined) {
+    throw new CorsConfigError([
+      {
+        option: 'settings',
+        value: settings,
+        message:
+          'a second argument is only for an options delegate; put these options in the first.',
+      },
+    ]);
+  }
   const { policy, warnings } = compileOptions(options);
   warn(warnings);
   return createHandler(policy);
 }
 
+function delegateTimeout(settings: unknown): number {
+  const issues: CorsConfigIssue[] = [];
+  const issue = (option: string, value: unknown, message: string): void => {
+    issues.push({ option, value, message });
+  };
+  let timeout = DEFAULT_ORIGIN_TIMEOUT;
+  if (settings !== undefined) {
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+      issue('settings', settings, `expected { originTimeout }, got ${show(settings)}.`);
+    } else {
+      const { originTimeout, ...rest } = settings as { originTimeout?: unknown };
+      for (const key of Object.keys(rest)) {
+        issue(
+          key,
+          (rest as Record<string, unknown>)[key],
+          'unknown setting; a delegate takes only originTimeout.',
+        );
+      }
+      timeout = compileTimeout(originTimeout, 'originTimeout', issue);
+    }
+  }
+  if (issues.length > 0) throw new CorsConfigError(issues);
+  return timeout;
+}
+
 /** Per-request options: each distinct options object is validated and compiled once. */
-function delegateHandler(delegate: CorsOptionsDelegate, warn: WarningSink): Handler {
+function delegateHandler(
+  delegate: CorsOptionsDelegate,
+  timeout: number,
+  warn: WarningSink,
+): Handler {
   const compiled = new WeakMap<object, unknown>();
+  // Handlers that cache origin answers, for clearOriginCache (weakly: options objects may go away).
+  const caching = new Set<WeakRef<Handler>>();
   let defaults: Handler | undefined;
   // A handler, or the error (a CorsConfigError) that the options produced.
   const compile = (options: unknown): unknown => {
     try {
       const result = compileOptions(options);
       warn(result.warnings);
-      return createHandler(result.policy);
+      const handler = createHandler(result.policy);
+      if (handler.clearOriginCache !== undefined) caching.add(new WeakRef(handler));
+      return handler;
     } catch (err) {
       return err;
     }
   };
-  return function corsguardDelegate(req, res, next) {
+  const handler: Handler = function corsguardDelegate(req, res, next) {
+    let settled = false;
     const fail = (
-      reason: 'options-delegate-error' | 'invalid-configuration',
+      reason: 'options-delegate-error' | 'invalid-configuration' | 'origin-resolver-timeout',
       error: unknown,
     ): void => {
       const origin = req.headers.origin;
       if (origin === undefined) {
         store(req, NOT_CORS);
       } else {
-        const message =
-          reason === 'invalid-configuration'
-            ? 'the options delegate gave invalid options'
-            : 'the options delegate failed';
-        const decision = failed(req, origin, reason, error, message);
+        const decision = failed(req, origin, reason, error, DELEGATE_FAILURES[reason]);
         store(req, decision);
         if (listened(undefined)) publish(decision, req, undefined);
       }
       next(error);
     };
+    const timer =
+      timeout === 0
+        ? undefined
+        : setTimeout(() => {
+            settled = true;
+            fail('origin-resolver-timeout', new CorsTimeoutError('the options delegate', timeout));
+          }, timeout);
     callUser(delegate, req, 'the options delegate', (err, options) => {
+      if (settled) return; // a late answer, after the time limit
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
       if (err) {
         fail('options-delegate-error', err);
         return;
@@ -132,4 +196,18 @@ function delegateHandler(delegate: CorsOptionsDelegate, warn: WarningSink): Hand
       else fail('invalid-configuration', handler);
     });
   };
+  handler.clearOriginCache = (origin?: string) => {
+    for (const ref of caching) {
+      const cached = ref.deref();
+      if (cached === undefined) caching.delete(ref);
+      else cached.clearOriginCache!(origin);
+    }
+  };
+  return handler;
 }
+
+const DELEGATE_FAILURES = {
+  'options-delegate-error': 'the options delegate failed',
+  'invalid-configuration': 'the options delegate gave invalid options',
+  'origin-resolver-timeout': 'the options delegate timed out',
+} as const;

@@ -56,3 +56,25 @@ export function show(value: unknown): string {
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only primitives are left here
   return String(value);
 }
+
+/**
+ * Passed to `next(err)` when a function origin or an options delegate has not answered within
+ * `originTimeout` milliseconds: the request fails closed with status 503 instead of hanging. A late
+ * answer is ignored.
+ *
+ * @public
+ */
+export class CorsTimeoutError extends Error {
+  /** Stable code for programmatic checks: always `'CORS_ORIGIN_TIMEOUT'`. */
+  readonly code = 'CORS_ORIGIN_TIMEOUT';
+  /** 503 Service Unavailable: the lookup behind the answer is not available in time. */
+  readonly status = 503;
+  /** The limit that was exceeded, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(what: string, timeout: number) {
+    super(`corsguard: ${what} did not answer within ${String(timeout)} ms`);
+    this.name = 'CorsTimeoutError';
+    this.timeout = timeout;
+  }
+}

@@ -62,7 +62,7 @@ export function explainCors(
   request: CorsExplainRequest,
 ): CorsExplanation | Promise<CorsExplanation> {
   const warnings: CorsWarning[] = [];
-  const handler = build(options, (found) => {
+  const handler = build(options, undefined, (found) => {
     warnings.push(...found);
   });
   const headers: Record<string, string> = {};

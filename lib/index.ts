@@ -3,7 +3,7 @@ import { cors } from './cors.js';
 
 export { cors };
 export default cors;
-export { CorsConfigError, type CorsConfigIssue } from './errors.js';
+export { CorsConfigError, CorsTimeoutError, type CorsConfigIssue } from './errors.js';
 export {
   corsDecision,
   type CorsAllowedDecision,
@@ -21,6 +21,7 @@ export {
 export type { CorsWarning } from './options.js';
 export type {
   CheckedCorsOptions,
+  CorsDelegateSettings,
   CorsMiddleware,
   CorsOptions,
   CorsOptionsDelegate,

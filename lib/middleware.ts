@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CorsConfigError } from './errors.js';
+import { OriginCache } from './cache.js';
+import { CorsConfigError, CorsTimeoutError } from './errors.js';
 import {
   ACAC,
   ACAH,
@@ -25,7 +26,10 @@ import { type VaryFields, appendVary, varyFields } from './vary.js';
 // Access-Control-Request-Method), looks the origin up and sets ready-made strings.
 
 type Next = (err?: unknown) => void;
-export type Handler = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+export type Handler = ((req: IncomingMessage, res: ServerResponse, next: Next) => void) & {
+  /** Present on handlers that cache origin answers. */
+  clearOriginCache?: (origin?: string) => void;
+};
 
 const VARY_ORIGIN = varyFields('Origin');
 const VARY_ORIGIN_ACRH = varyFields('Origin', 'Access-Control-Request-Headers');
@@ -273,11 +277,97 @@ function answerReader(
   };
 }
 
+/** How a request's origin lookup ended. */
+type Lookup =
+  | { readonly allowed: string | undefined }
+  | {
+      readonly reason:
+        'origin-resolver-error' | 'origin-resolver-timeout' | 'invalid-configuration';
+      readonly error: unknown;
+    };
+
+const FAILURES = {
+  'origin-resolver-error': 'the origin function failed',
+  'origin-resolver-timeout': 'the origin function timed out',
+  'invalid-configuration': 'the origin function gave an invalid answer',
+} as const;
+
+/**
+ * Asks a function origin, within `timeout` milliseconds when it is not 0, keeping answers in `cache`
+ * when there is one; concurrent lookups of an origin that is not cached share one call.
+ */
+function originLookup(
+  fn: CustomOrigin,
+  read: (answer: unknown, origin: string) => string | undefined | CorsConfigError,
+  timeout: number,
+  cache: OriginCache | undefined,
+): (origin: string, done: (lookup: Lookup) => void) => void {
+  const pending = new Map<string, ((lookup: Lookup) => void)[]>();
+  return (origin, done) => {
+    let waiters: ((lookup: Lookup) => void)[] | undefined;
+    if (cache !== undefined) {
+      const cached = cache.get(origin, Date.now());
+      if (cached !== undefined) {
+        done({ allowed: cached ?? undefined });
+        return;
+      }
+      waiters = pending.get(origin);
+      if (waiters !== undefined) {
+        waiters.push(done);
+        return;
+      }
+      waiters = [done];
+      pending.set(origin, waiters);
+    }
+    const epoch = cache?.epoch;
+    let settled = false;
+    const settle = (lookup: Lookup): void => {
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      if (waiters === undefined) {
+        done(lookup);
+        return;
+      }
+      pending.delete(origin);
+      if ('allowed' in lookup && cache !== undefined && cache.epoch === epoch) {
+        cache.set(origin, lookup.allowed ?? null, Date.now());
+      }
+      for (const waiter of waiters) waiter(lookup);
+    };
+    const timer =
+      timeout === 0
+        ? undefined
+        : setTimeout(() => {
+            settle({
+              reason: 'origin-resolver-timeout',
+              error: new CorsTimeoutError('the origin function', timeout),
+            });
+          }, timeout);
+    callUser(fn, origin, 'the origin function', (err, answer) => {
+      if (settled) return; // a late answer, after the time limit
+      if (err) {
+        settle({ reason: 'origin-resolver-error', error: err });
+        return;
+      }
+      const allowed = read(answer, origin);
+      settle(
+        allowed instanceof CorsConfigError
+          ? { reason: 'invalid-configuration', error: allowed }
+          : { allowed },
+      );
+    });
+  };
+}
+
 function functionHandler(policy: Policy, fn: CustomOrigin): Handler {
   const p = plan(policy, true);
-  const read = answerReader(policy.credentials);
   const onDecision = policy.onDecision;
-  return function corsguardFunction(req, res, next) {
+  const cache =
+    policy.originCache === undefined
+      ? undefined
+      : new OriginCache(policy.originCache.ttl, policy.originCache.max);
+  const lookup = originLookup(fn, answerReader(policy.credentials), policy.originTimeout, cache);
+  const handler: Handler = function corsguardFunction(req, res, next) {
     if (res.headersSent) {
       next();
       return;
@@ -304,37 +394,33 @@ function functionHandler(policy: Policy, fn: CustomOrigin): Handler {
       answerActual(p, res, allowed);
       next();
     };
-    const fail = (
-      origin: string,
-      reason: 'origin-resolver-error' | 'invalid-configuration',
-      error: unknown,
-    ): void => {
-      const message =
-        reason === 'invalid-configuration'
-          ? 'the origin function gave an invalid answer'
-          : 'the origin function failed';
-      const decision = failed(req, origin, reason, error, message);
-      store(req, decision);
-      if (listened(onDecision)) publish(decision, req, onDecision);
-      next(error);
-    };
     // No Origin: not a CORS request. A malformed or repeated Origin is refused without bothering
     // user code with it.
     if (typeof requestOrigin !== 'string' || !isOriginSyntax(requestOrigin)) {
       finish(undefined);
       return;
     }
-    callUser(fn, requestOrigin, 'the origin function', (err, answer) => {
-      if (err) {
-        fail(requestOrigin, 'origin-resolver-error', err);
+    lookup(requestOrigin, (result) => {
+      if ('allowed' in result) {
+        finish(result.allowed);
         return;
       }
-      const allowed = read(answer, requestOrigin);
-      if (allowed instanceof CorsConfigError) {
-        fail(requestOrigin, 'invalid-configuration', allowed);
-        return;
-      }
-      finish(allowed);
+      const decision = failed(
+        req,
+        requestOrigin,
+        result.reason,
+        result.error,
+        FAILURES[result.reason],
+      );
+      store(req, decision);
+      if (listened(onDecision)) publish(decision, req, onDecision);
+      next(result.error);
     });
   };
+  if (cache !== undefined) {
+    handler.clearOriginCache = (origin?: string) => {
+      cache.clear(origin);
+    };
+  }
+  return handler;
 }

@@ -42,6 +42,10 @@ export interface Policy {
   /** The allowed origins as the configuration states them, for diagnostics. */
   readonly origins: readonly string[];
   readonly onDecision: DecisionListener | undefined;
+  /** Milliseconds a function origin may take to answer; 0 for no limit. */
+  readonly originTimeout: number;
+  /** How long and how many answers of a function origin are kept; undefined for none. */
+  readonly originCache: { readonly ttl: number; readonly max: number } | undefined;
 }
 
 /** A warning found while compiling: emitted once per middleware with `process.emitWarning`. */
@@ -62,6 +66,8 @@ const KNOWN = [
   'optionsSuccessStatus',
   'privateNetworkAccess',
   'onDecision',
+  'originTimeout',
+  'originCache',
 ] as const;
 
 /** Names other CORS libraries use for the same settings. */
@@ -188,6 +194,8 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
       `expected a function (decision, req) => void, got ${show(onDecision)}.`,
     );
   }
+  const originTimeout = compileTimeout(options.originTimeout, 'originTimeout', issue);
+  const originCache = compileCache(options.originCache, origin.kind === 'function', issue);
   if (issues.length > 0) throw new CorsConfigError(issues);
   const policy: Policy = Object.freeze({
     origin,
@@ -201,6 +209,8 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
     privateNetworkAccess,
     origins: 'origin' in options ? describeOrigins(options.origin) : ['*'],
     onDecision: onDecision as DecisionListener | undefined,
+    originTimeout,
+    originCache,
   });
   return { policy, warnings };
 }
@@ -212,6 +222,73 @@ function describeOrigins(value: unknown): string[] {
   if (typeof value === 'function') return ['whatever the origin function allows'];
   if (value instanceof RegExp) return [String(value)];
   return typeof value === 'string' ? [value] : [];
+}
+
+/** The longest timer Node keeps (setTimeout's limit, about 24.8 days). */
+const MAX_TIMEOUT = 2147483647;
+
+/** Default time a function origin or an options delegate has to answer. */
+export const DEFAULT_ORIGIN_TIMEOUT = 5000;
+
+const wholeIn = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+/** Checks a time limit in milliseconds: 0 turns it off. */
+export function compileTimeout(value: unknown, option: string, issue: Issue): number {
+  if (value === undefined) return DEFAULT_ORIGIN_TIMEOUT;
+  if (wholeIn(value, 0, MAX_TIMEOUT)) return value;
+  issue(
+    option,
+    value,
+    `expected a whole number of milliseconds from 0 (no limit) to ${String(MAX_TIMEOUT)}, got ${show(value)}; the default is ${String(DEFAULT_ORIGIN_TIMEOUT)}.`,
+  );
+  return DEFAULT_ORIGIN_TIMEOUT;
+}
+
+function compileCache(
+  value: unknown,
+  forFunction: boolean,
+  issue: Issue,
+): { ttl: number; max: number } | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    issue(
+      'originCache',
+      value,
+      `expected { ttl, max } (milliseconds, entries), got ${show(value)}.`,
+    );
+    return undefined;
+  }
+  const { ttl, max = 1000, ...rest } = value as { ttl?: unknown; max?: unknown };
+  for (const key of Object.keys(rest)) {
+    issue(
+      `originCache.${key}`,
+      (rest as Record<string, unknown>)[key],
+      'unknown option; originCache takes ttl and max.',
+    );
+  }
+  if (!wholeIn(ttl, 1, MAX_TIMEOUT)) {
+    issue(
+      'originCache.ttl',
+      ttl,
+      `expected how long to keep an answer, in whole milliseconds from 1 to ${String(MAX_TIMEOUT)}, got ${show(ttl)}.`,
+    );
+  }
+  if (!wholeIn(max, 1, 1e7)) {
+    issue(
+      'originCache.max',
+      max,
+      `expected the most answers to keep, a whole number from 1 to 10000000, got ${show(max)}; the default is 1000.`,
+    );
+  }
+  if (!forFunction) {
+    issue(
+      'originCache',
+      value,
+      'originCache keeps the answers of a function origin, but origin is not a function; remove it.',
+    );
+  }
+  return { ttl: ttl as number, max: max as number };
 }
 
 export type Issue = (option: string, value: unknown, message: string) => void;
@@ -314,7 +391,7 @@ function checkInsecure(
     .map((entry) =>
       entry.kind === 'exact'
         ? entry.origin
-        : `${entry.scheme}${entry.subdomains ? '*.' : ''}${entry.host}`,
+        : `${entry.scheme}${entry.subdomains ? '*.' : ''}${entry.host}${entry.port === '*' ? ':*' : entry.port}`,
     );
   if (insecure.length === 0) return;
   warnings.push({

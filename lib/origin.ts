@@ -103,13 +103,16 @@ export type OriginEntry =
 
 type Report = (message: string) => void;
 
-/** Explains why a configured string is not a serialized origin, with the right spelling if one exists. */
-function originProblem(value: string): string {
+/**
+ * Explains why a configured string is not a serialized origin, with the right spelling if one exists
+ * (`respell` turns that spelling back into the form the user wrote, such as a pattern).
+ */
+function originProblem(value: string, respell: (origin: string) => string = String): string {
   let suggestion: string | undefined;
   const withScheme = value.includes('://') ? value : `https://${value}`;
   try {
     const origin = new URL(withScheme).origin;
-    if (origin !== 'null' && origin !== value) suggestion = origin;
+    if (origin !== 'null' && origin !== value) suggestion = respell(origin);
   } catch {
     suggestion = undefined;
   }
@@ -195,8 +198,11 @@ function parsePattern(value: string, report: Report): OriginEntry | undefined {
   const port = portText === undefined ? '' : portText === '*' ? '*' : `:${portText}`;
   const concrete = `${scheme}${subdomains ? `x.${host}` : host}${port === '*' ? '' : port}`;
   if (!isSerializedOrigin(concrete)) {
+    // Suggest a pattern, not the concrete origin it was checked as.
+    const respell = (origin: string): string =>
+      (subdomains ? origin.replace('://x.', '://*.') : origin) + (port === '*' ? ':*' : '');
     report(
-      `${show(value)} is not a valid pattern: ${originProblem(concrete).replace(/^"[^"]*" /, 'the host part ')}`,
+      `${show(value)} is not a valid pattern: ${originProblem(concrete, respell).replace(/^"[^"]*" /, 'the host part ')}`,
     );
     return undefined;
   }

@@ -109,6 +109,36 @@ export interface CorsOptions {
    * @example `onDecision: (d) => { if (!d.allowed) log.warn(d.message) }`
    */
   onDecision?: ((decision: CorsDecision, req: IncomingMessage) => void) | undefined;
+  /**
+   * Milliseconds a function origin has to answer. Past it the request fails closed: `next(err)` gets
+   * a `CorsTimeoutError` (`code` `'CORS_ORIGIN_TIMEOUT'`, `status` 503) and a late answer is ignored.
+   * `0` turns the limit off.
+   * @defaultValue `5000`
+   */
+  originTimeout?: number | undefined;
+  /**
+   * Keep the answers of a function origin, allow and refuse alike, per origin string for `ttl`
+   * milliseconds, at most `max` of them (the oldest goes first). Concurrent requests for an origin that
+   * is not cached yet share one call of the function. Errors and timeouts are not cached. Drop entries
+   * with the middleware's `clearOriginCache(origin?)`.
+   * @defaultValue none; `max` defaults to 1000
+   * @example `originCache: { ttl: 60_000, max: 5000 }`
+   */
+  originCache?: { ttl: number; max?: number | undefined } | undefined;
+}
+
+/**
+ * Settings of a middleware built from an options delegate.
+ *
+ * @public
+ */
+export interface CorsDelegateSettings {
+  /**
+   * Milliseconds the delegate has to answer; past it `next(err)` gets a `CorsTimeoutError`
+   * (status 503). `0` turns the limit off.
+   * @defaultValue `5000`
+   */
+  originTimeout?: number | undefined;
 }
 
 /**
@@ -153,8 +183,14 @@ export type CorsOptionsDelegate<Req extends IncomingMessage = IncomingMessage> =
  *
  * @public
  */
-export type CorsMiddleware<Req extends IncomingMessage = IncomingMessage> = (
+export type CorsMiddleware<Req extends IncomingMessage = IncomingMessage> = ((
   req: Req,
   res: ServerResponse,
   next: (err?: unknown) => void,
-) => void;
+) => void) & {
+  /**
+   * Drops the cached answer for `origin`, or every cached answer, so the next request asks the
+   * origin function again (see `originCache`). Does nothing when nothing is cached.
+   */
+  clearOriginCache(origin?: string): void;
+};
