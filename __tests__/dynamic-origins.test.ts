@@ -1,0 +1,413 @@
+// A function origin that asks a database: time-limited, cached, shared between concurrent requests.
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { OriginCache } from '../lib/cache.js';
+import {
+  cors,
+  corsDecision,
+  CorsConfigError,
+  CorsTimeoutError,
+  type CorsOptions,
+  type CustomOrigin,
+} from '../lib/index.js';
+import { run } from './helpers/mock.js';
+
+const APP = 'https://app.example.com';
+const get = (origin: string) => ({ method: 'GET', url: '/', headers: { Origin: origin } });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const acao = (headers: Record<string, string>) => headers['access-control-allow-origin'];
+
+describe('originTimeout', () => {
+  it('fails a function that never answers with a 503 CorsTimeoutError within the limit, and ignores a late answer', async () => {
+    let answer: (allow: boolean) => void = () => undefined;
+    const mw = cors({
+      origin: (_origin, callback) => {
+        answer = (allow) => {
+          callback(null, allow);
+        };
+      },
+      originTimeout: 50,
+    });
+    const started = Date.now();
+    const out = await run(mw, get(APP));
+    const took = Date.now() - started;
+    expect(out.err).toBeInstanceOf(CorsTimeoutError);
+    expect(out.err).toMatchObject({ code: 'CORS_ORIGIN_TIMEOUT', status: 503, timeout: 50 });
+    expect(took).toBeGreaterThanOrEqual(45);
+    expect(took).toBeLessThan(1000);
+    expect(out.headers).toEqual({});
+    answer(true);
+    await sleep(10);
+    expect(out.nextCalls).toBe(1);
+  });
+
+  it('records the refusal as origin-resolver-timeout', async () => {
+    const req = get(APP);
+    const mw = cors({ origin: () => new Promise<boolean>(() => undefined), originTimeout: 20 });
+    const out = await run(mw, req);
+    expect(out.err).toBeInstanceOf(CorsTimeoutError);
+  });
+
+  it('leaves nothing pending once the function answered in time', async () => {
+    const timers = jest.spyOn(global, 'clearTimeout');
+    try {
+      const out = await run(
+        cors({ origin: () => Promise.resolve(true), originTimeout: 10_000 }),
+        get(APP),
+      );
+      expect(acao(out.headers)).toBe(APP);
+      expect(timers).toHaveBeenCalledTimes(1);
+    } finally {
+      timers.mockRestore();
+    }
+  });
+
+  it('with 0, sets no timer at all', async () => {
+    const timers = jest.spyOn(global, 'setTimeout');
+    try {
+      await run(cors({ origin: () => true, originTimeout: 0 }), get(APP));
+      expect(timers).not.toHaveBeenCalled();
+    } finally {
+      timers.mockRestore();
+    }
+  });
+
+  it('keeps the server answering other requests while one lookup hangs', async () => {
+    const mw = cors({
+      origin: (o) => (o === APP ? new Promise<boolean>(() => undefined) : true),
+      originTimeout: 100,
+    });
+    const hanging = run(mw, get(APP));
+    const other = await run(mw, get('https://other.example'));
+    expect(acao(other.headers)).toBe('https://other.example');
+    expect((await hanging).err).toBeInstanceOf(CorsTimeoutError);
+  });
+
+  it.each([-1, 1.5, '100', 2 ** 31, Number.NaN])('refuses %p', (originTimeout) => {
+    expect(() => cors({ origin: () => true, originTimeout: originTimeout as number })).toThrow(
+      /originTimeout: expected a whole number of milliseconds/,
+    );
+  });
+});
+
+describe('an options delegate with a time limit', () => {
+  it('fails with a CorsTimeoutError when the delegate does not answer in time', async () => {
+    const mw = cors(() => new Promise<CorsOptions>(() => undefined), { originTimeout: 30 });
+    const req = get(APP);
+    const out = await run(mw, req);
+    expect(out.err).toBeInstanceOf(CorsTimeoutError);
+    expect((out.err as Error).message).toMatch(/the options delegate did not answer within 30 ms/);
+  });
+
+  it('ignores an answer that comes after the limit', async () => {
+    let answer: () => void = () => undefined;
+    const mw = cors(
+      (_req, callback) => {
+        answer = () => {
+          callback(null, { origin: [APP] });
+        };
+      },
+      { originTimeout: 20 },
+    );
+    const out = await run(mw, get(APP));
+    answer();
+    await sleep(10);
+    expect(out.err).toBeInstanceOf(CorsTimeoutError);
+    expect(out.nextCalls).toBe(1);
+    expect(out.headers).toEqual({});
+  });
+
+  it('takes the default limit, or none with 0', async () => {
+    const timers = jest.spyOn(global, 'setTimeout');
+    try {
+      await run(
+        cors(() => ({ origin: [APP] })),
+        get(APP),
+      );
+      expect(timers).toHaveBeenLastCalledWith(expect.any(Function), 5000);
+      timers.mockClear();
+      await run(
+        cors(() => ({ origin: [APP] }), { originTimeout: 0 }),
+        get(APP),
+      );
+      expect(timers).not.toHaveBeenCalled();
+    } finally {
+      timers.mockRestore();
+    }
+  });
+
+  it.each<[unknown, RegExp]>([
+    ['fast', /expected \{ originTimeout \}/],
+    [{ timeout: 5 }, /timeout: unknown setting/],
+    [{ originTimeout: -5 }, /originTimeout: expected a whole number/],
+  ])('refuses the settings %p', (settings, message) => {
+    expect(() => cors(() => ({}), settings as never)).toThrow(message);
+  });
+
+  it('refuses settings given with plain options', () => {
+    expect(() =>
+      (cors as (...args: unknown[]) => unknown)({ origin: [APP] }, { originTimeout: 5 }),
+    ).toThrow(/only for an options delegate/);
+  });
+});
+
+describe('originCache', () => {
+  const counting = (answer: (origin: string) => boolean | Promise<boolean>) => {
+    const calls: string[] = [];
+    const fn: CustomOrigin = (origin) => {
+      calls.push(origin);
+      return answer(origin);
+    };
+    return { fn, calls };
+  };
+
+  it('lets 50 concurrent requests for one new origin share one call', async () => {
+    const { fn, calls } = counting(async () => {
+      await sleep(20);
+      return true;
+    });
+    const mw = cors({ origin: fn, originCache: { ttl: 60_000 } });
+    const outs = await Promise.all(Array.from({ length: 50 }, () => run(mw, get(APP))));
+    expect(calls).toEqual([APP]);
+    expect(outs.every((out) => acao(out.headers) === APP)).toBe(true);
+  });
+
+  it('keeps refusals too, and asks again after ttl', async () => {
+    const { fn, calls } = counting((o) => o === APP);
+    const mw = cors({ origin: fn, originCache: { ttl: 40 } });
+    for (let i = 0; i < 3; i++) {
+      expect(acao((await run(mw, get(APP))).headers)).toBe(APP);
+      expect(acao((await run(mw, get('https://evil.example'))).headers)).toBeUndefined();
+    }
+    expect(calls).toEqual([APP, 'https://evil.example']);
+    await sleep(60);
+    await run(mw, get(APP));
+    expect(calls).toEqual([APP, 'https://evil.example', APP]);
+  });
+
+  it('takes clearOriginCache(origin) and clearOriginCache() into account on the next request', async () => {
+    let allowed = true;
+    const { fn, calls } = counting(() => allowed);
+    const mw = cors({ origin: fn, originCache: { ttl: 60_000 } });
+    await run(mw, get(APP));
+    await run(mw, get('https://b.example'));
+    allowed = false;
+    mw.clearOriginCache(APP);
+    expect(acao((await run(mw, get(APP))).headers)).toBeUndefined();
+    expect(acao((await run(mw, get('https://b.example'))).headers)).toBe('https://b.example');
+    mw.clearOriginCache();
+    expect(acao((await run(mw, get('https://b.example'))).headers)).toBeUndefined();
+    expect(calls).toEqual([APP, 'https://b.example', APP, 'https://b.example']);
+  });
+
+  it('does not store an answer asked for before a clear', async () => {
+    let allowed = true;
+    const mw = cors({
+      origin: async () => {
+        const answer = allowed;
+        await sleep(20);
+        return answer;
+      },
+      originCache: { ttl: 60_000 },
+    });
+    const inFlight = run(mw, get(APP));
+    allowed = false;
+    mw.clearOriginCache(APP);
+    expect(acao((await inFlight).headers)).toBe(APP);
+    expect(acao((await run(mw, get(APP))).headers)).toBeUndefined();
+  });
+
+  it('does not keep errors, timeouts or invalid answers', async () => {
+    let mode: 'throw' | 'hang' | 'invalid' | 'ok' = 'throw';
+    const calls: string[] = [];
+    const mw = cors({
+      origin: () => {
+        calls.push(mode);
+        if (mode === 'throw') throw new Error('db down');
+        if (mode === 'hang') return new Promise<boolean>(() => undefined);
+        return mode === 'invalid' ? 'not an origin' : true;
+      },
+      originCache: { ttl: 60_000 },
+      originTimeout: 20,
+    });
+    expect((await run(mw, get(APP))).err).toEqual(new Error('db down'));
+    mode = 'hang';
+    expect((await run(mw, get(APP))).err).toBeInstanceOf(CorsTimeoutError);
+    mode = 'invalid';
+    expect((await run(mw, get(APP))).err).toBeInstanceOf(CorsConfigError);
+    mode = 'ok';
+    expect(acao((await run(mw, get(APP))).headers)).toBe(APP);
+    expect(acao((await run(mw, get(APP))).headers)).toBe(APP);
+    expect(calls).toEqual(['throw', 'hang', 'invalid', 'ok']);
+  });
+
+  it('passes one failure to every request that shared the call, each with its own decision', async () => {
+    const boom = new Error('db down');
+    const mw = cors({
+      origin: async () => {
+        await sleep(10);
+        throw boom;
+      },
+      originCache: { ttl: 60_000 },
+    });
+    const reqs = [get(APP), get(APP), get(APP)];
+    const outs = await Promise.all(reqs.map((req) => run(mw, req)));
+    expect(outs.map((out) => out.err)).toEqual([boom, boom, boom]);
+  });
+
+  it('keeps at most max entries whatever the traffic: 10,000 origins with max 100', async () => {
+    const { fn, calls } = counting(() => true);
+    const mw = cors({ origin: fn, originCache: { ttl: 60_000, max: 100 } });
+    for (let i = 0; i < 10_000; i++) await run(mw, get(`https://t${String(i)}.example`));
+    expect(calls).toHaveLength(10_000);
+    // The newest 100 are still cached; the first one went long ago.
+    await run(mw, get('https://t9999.example'));
+    await run(mw, get('https://t9900.example'));
+    expect(calls).toHaveLength(10_000);
+    await run(mw, get('https://t0.example'));
+    expect(calls).toHaveLength(10_001);
+  });
+
+  it.each<[unknown, RegExp]>([
+    [{ ttl: 0 }, /originCache\.ttl: expected how long/],
+    [{ ttl: 1000, max: 0 }, /originCache\.max: expected the most answers/],
+    [{ ttl: 1000, size: 5 }, /originCache\.size: unknown option/],
+    [60_000, /originCache: expected \{ ttl, max \}/],
+    [null, /originCache: expected \{ ttl, max \}/],
+  ])('refuses %p', (originCache, message) => {
+    expect(() => cors({ origin: () => true, originCache: originCache as never })).toThrow(message);
+  });
+
+  it('is refused when the origin is not a function', () => {
+    expect(() => cors({ origin: [APP], originCache: { ttl: 1000 } })).toThrow(
+      /origin is not a function/,
+    );
+  });
+});
+
+describe('clearOriginCache', () => {
+  it('exists, and does nothing, on every middleware that caches nothing', () => {
+    for (const mw of [cors(), cors({ origin: [APP] }), cors({ origin: () => true })]) {
+      expect(() => {
+        mw.clearOriginCache();
+        mw.clearOriginCache(APP);
+      }).not.toThrow();
+    }
+  });
+
+  it('on a delegate middleware, clears the caches of the options it returned', async () => {
+    let allowed = true;
+    const calls: string[] = [];
+    const options: CorsOptions = {
+      origin: (origin) => {
+        calls.push(origin);
+        return allowed;
+      },
+      originCache: { ttl: 60_000 },
+    };
+    const mw = cors(() => options);
+    await run(mw, get(APP));
+    await run(mw, get(APP));
+    expect(calls).toEqual([APP]);
+    allowed = false;
+    mw.clearOriginCache(APP);
+    expect(acao((await run(mw, get(APP))).headers)).toBeUndefined();
+    expect(calls).toEqual([APP, APP]);
+  });
+
+  it('on a delegate middleware, still clears live caches after options objects were collected', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const calls: string[] = [];
+    const kept: CorsOptions = {
+      origin: (origin) => {
+        calls.push(origin);
+        return true;
+      },
+      originCache: { ttl: 60_000 },
+    };
+    const state = { collected: false };
+    const registry = new FinalizationRegistry(() => {
+      state.collected = true;
+    });
+    let fresh = true;
+    const mw = cors(() => {
+      if (!fresh) return kept;
+      fresh = false;
+      const once: CorsOptions = { origin: () => true, originCache: { ttl: 60_000 } };
+      registry.register(once, 'once');
+      return once;
+    });
+    await run(mw, get(APP)); // compiles a caching handler for `once`, which nobody keeps
+    await run(mw, get(APP)); // and one for `kept`
+    for (let i = 0; i < 20 && !state.collected; i++) {
+      await sleep(5);
+      gc();
+    }
+    expect(state.collected).toBe(true);
+    mw.clearOriginCache(APP);
+    await run(mw, get(APP));
+    expect(calls).toEqual([APP, APP]);
+  });
+});
+
+describe('OriginCache', () => {
+  it('never holds more than max entries, dropping the oldest first', () => {
+    const cache = new OriginCache(60_000, 3);
+    for (const o of ['a', 'b', 'c', 'd']) cache.set(o, o, 0);
+    expect(cache.size).toBe(3);
+    expect(cache.get('a', 1)).toBeUndefined();
+    expect(cache.get('d', 1)).toBe('d');
+  });
+
+  it('keeps a refusal as null, distinct from a miss', () => {
+    const cache = new OriginCache(100, 10);
+    cache.set('x', null, 0);
+    expect(cache.get('x', 50)).toBeNull();
+    expect(cache.get('y', 50)).toBeUndefined();
+  });
+
+  it('forgets an entry at its expiry', () => {
+    const cache = new OriginCache(100, 10);
+    cache.set('x', 'x', 0);
+    expect(cache.get('x', 99)).toBe('x');
+    expect(cache.get('x', 100)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('refreshes an entry set again without growing', () => {
+    const cache = new OriginCache(100, 2);
+    cache.set('a', 'a', 0);
+    cache.set('b', 'b', 0);
+    cache.set('a', null, 10);
+    expect(cache.size).toBe(2);
+    expect(cache.get('a', 105)).toBeNull();
+    expect(cache.get('b', 105)).toBeUndefined();
+  });
+});
+
+describe('the decision of a timed-out lookup', () => {
+  it('says origin-resolver-timeout', async () => {
+    const req = { method: 'GET', url: '/', headers: { origin: APP } };
+    await run(
+      cors({ origin: () => new Promise<boolean>(() => undefined), originTimeout: 10 }),
+      req,
+    );
+    // run() lower-cases header names into its own request object, so decide from an explicit one
+    const mw = cors({ origin: () => new Promise<boolean>(() => undefined), originTimeout: 10 });
+    const explicit = { method: 'GET', url: '/', headers: { origin: APP } };
+    await new Promise<void>((resolve) => {
+      mw(
+        explicit as never,
+        { headersSent: false, getHeader: () => undefined, setHeader: () => undefined } as never,
+        () => {
+          resolve();
+        },
+      );
+    });
+    expect(corsDecision(explicit as never)).toMatchObject({
+      allowed: false,
+      reason: 'origin-resolver-timeout',
+    });
+  });
+});
