@@ -601,6 +601,28 @@ describe('cors() options', () => {
       );
     });
 
+    it.each([
+      /^http:\/\/app\.example\.com$/,
+      /^https?:\/\/app\.example\.com$/,
+      /^ws:\/\/a\.example$/,
+    ])('warns for the RegExp %s written for plain http: with credentials', (re) => {
+      cors({ origin: [re, 'https://b.example'], credentials: true });
+      expect(codes()).toEqual(['CORSGUARD_INSECURE_ORIGIN_WITH_CREDENTIALS']);
+      expect(emitWarning.mock.calls[0]![0]).toContain(
+        `${String(re)} is trusted with credentials over plain http:`,
+      );
+    });
+
+    it('does not warn for an https: RegExp with credentials', () => {
+      cors({ origin: /^https:\/\/app\.example\.com$/, credentials: true });
+      expect(emitWarning).not.toHaveBeenCalled();
+    });
+
+    it('says that origin: true with credentials also trusts Origin: null', () => {
+      cors({ origin: true, credentials: true });
+      expect(emitWarning.mock.calls[0]![0]).toContain('Origin: null');
+    });
+
     it('says "is" for a single insecure origin', () => {
       cors({ origin: 'http://a.example', credentials: true });
       expect(emitWarning.mock.calls[0]![0]).toContain('http://a.example is trusted');

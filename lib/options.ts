@@ -358,8 +358,9 @@ export function compileOrigin(
       warnings.push({
         code: 'CORSGUARD_REFLECT_ANY_WITH_CREDENTIALS',
         message:
-          'corsguard: origin: true with credentials: true lets any website read authenticated responses ' +
-          'of this server on behalf of its visitors; list the trusted origins instead.',
+          'corsguard: origin: true with credentials: true lets any website (and any sandboxed page, ' +
+          'which sends Origin: null) read authenticated responses of this server on behalf of its ' +
+          'visitors; list the trusted origins instead.',
       });
     }
     for (const re of list.regexps) {
@@ -375,15 +376,21 @@ export function compileOrigin(
         );
       }
     }
-    checkInsecure(list.entries, credentials, warnings);
+    checkInsecure(list.entries, credentials, warnings, list.regexps.filter(admitsPlainHttp));
   }
   return { kind: 'match', match: compileMatcher(list.entries, list.regexps, list.any) };
+}
+
+/** A RegExp written for plain http: (or ws:) origins, as `^http:`, `^https?:` or `^ws:` starts it. */
+function admitsPlainHttp(re: RegExp): boolean {
+  return /^\^(?:https\?|http|wss\?|ws):/.test(re.source);
 }
 
 function checkInsecure(
   entries: Parameters<typeof isInsecureOrigin>[0][],
   credentials: boolean,
   warnings: CorsWarning[],
+  regexps: readonly RegExp[] = [],
 ): void {
   if (!credentials) return;
   const insecure = entries
@@ -392,7 +399,8 @@ function checkInsecure(
       entry.kind === 'exact'
         ? entry.origin
         : `${entry.scheme}${entry.subdomains ? '*.' : ''}${entry.host}${entry.port === '*' ? ':*' : entry.port}`,
-    );
+    )
+    .concat(regexps.map(String));
   if (insecure.length === 0) return;
   warnings.push({
     code: 'CORSGUARD_INSECURE_ORIGIN_WITH_CREDENTIALS',
