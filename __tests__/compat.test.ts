@@ -31,6 +31,7 @@ const CONFIGS: [string, Options][] = [
     },
   ],
   ['optionsSuccessStatus 200', { origin: [APP], optionsSuccessStatus: 200 }],
+  ['maxAge 0', { origin: [APP], maxAge: 0 }],
   ['preflightContinue', { origin: [APP], preflightContinue: true }],
   [
     'a function',
@@ -124,6 +125,8 @@ function expectedFrom(corsSaw: Seen, options: Options, req: MockRequest): Seen {
     out.via = 'end';
     out.status = options.optionsSuccessStatus ?? 204;
   }
+  // 8. maxAge 0 is sent (cors dropped it as falsy, leaving browsers their 5-second default).
+  if (options.maxAge === 0 && preflight && allowed) h['access-control-max-age'] = '0';
   if (vary.length > 0) h.vary = vary.join(', ');
   else Reflect.deleteProperty(h, 'vary');
   return out;
