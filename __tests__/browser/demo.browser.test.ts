@@ -57,19 +57,20 @@ const ROWS: Record<string, Expected> = {
     outcome: 'blocked',
     got: 'TypeError: Failed to fetch',
     reason:
-      'preflight: header x-secret is not in Access-Control-Allow-Headers: Content-Type,X-Demo-Token',
+      'corsguard: header-not-allowed: request header x-secret is not allowed; add "x-secret" to the allowedHeaders option (allowed: Content-Type, X-Demo-Token)',
     console: 'Request header field x-secret is not allowed by Access-Control-Allow-Headers',
   },
   'method-refused': {
     outcome: 'blocked',
     got: 'TypeError: Failed to fetch',
-    reason: 'preflight: method DELETE is not in Access-Control-Allow-Methods: GET,POST,PUT',
+    reason:
+      'corsguard: method-not-allowed: method DELETE is not allowed; add "DELETE" to the methods option (allowed: GET, POST, PUT)',
     console: 'Method DELETE is not allowed by Access-Control-Allow-Methods',
   },
   'origin-refused': {
     outcome: 'blocked',
     got: 'TypeError: Failed to fetch',
-    reason: 'is not allowed here (no Access-Control-Allow-Origin); the API still ran the request',
+    reason: 'corsguard: origin-not-allowed: origin http://127.0.0.1:',
     console: "No 'Access-Control-Allow-Origin' header is present",
   },
   'credentials-public': {

@@ -1,6 +1,7 @@
 // The demo's API: three areas, each behind its own corsguard configuration, plus a log of what the
-// API received and what corsguard answered, which the playground page reads to explain each outcome.
-import cors from 'corsguard';
+// API received, what corsguard answered and the decision it took (corsDecision), which the
+// playground page reads to explain each outcome.
+import cors, { corsDecision, type CorsDecision } from 'corsguard';
 import express from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -34,6 +35,8 @@ export interface Exchange {
   cookie: boolean;
   status: number;
   answer: Record<string, string>;
+  /** The decision corsguard took for this request (its diagnostics), null if none saw it. */
+  decision: CorsDecision | null;
 }
 
 /** The page tags each of its requests `?run=<id>&row=<name>`; tagged requests are logged per run. */
@@ -61,6 +64,7 @@ class ExchangeLog {
         cookie: req.headers.cookie?.includes('demo_session=') ?? false,
         status: res.statusCode,
         answer,
+        decision: corsDecision(req) ?? null,
       });
       // Keep the last few runs only: this is a demo, not a logging system.
       this.#runs.delete(run);

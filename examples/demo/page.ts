@@ -160,6 +160,9 @@ function reason(row, exchanges, allowed) {
     }
     return parts.join('; ');
   }
+  // corsguard's own diagnosis, when it refused: the reason and the fix (see corsDecision).
+  const refused = exchanges.find((e) => e.decision && !e.decision.allowed);
+  if (refused) return 'corsguard: ' + refused.decision.reason + ': ' + refused.decision.message;
   const p = preflights[0];
   if (p) {
     const a = p.answer;
@@ -273,7 +276,7 @@ export function renderPage({ apiUrl, pageOrigin }: PageOptions): string {
 (<strong>${escapeHtml(apiUrl)}</strong>) whose areas are guarded by corsguard:</p>
 <pre>${escapeHtml(config)}</pre>
 <p>Each row is a real <code style="display:inline">fetch()</code> from this page. The browser decides;
-the reason is read off the headers corsguard answered. The browser console has Chromium's own wording.</p>
+the reason is corsguard's own decision when it refused (corsDecision), otherwise read off the headers it answered. The browser console has Chromium's own wording.</p>
 <table>
 <thead><tr><th>Request</th><th>Outcome</th><th>What the page got</th><th>Reason</th></tr></thead>
 <tbody id="rows"></tbody>
