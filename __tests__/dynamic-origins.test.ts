@@ -217,6 +217,46 @@ describe('originCache', () => {
     expect(acao((await run(mw, get(APP))).headers)).toBeUndefined();
   });
 
+  it('starts a fresh lookup for a request that comes after a clear, even while one is in flight', async () => {
+    let allowed = false;
+    let calls = 0;
+    const mw = cors({
+      origin: async () => {
+        calls++;
+        const answer = allowed;
+        await sleep(30);
+        return answer;
+      },
+      originCache: { ttl: 60_000 },
+    });
+    const before = run(mw, get(APP));
+    await sleep(5);
+    allowed = true; // the row is added...
+    mw.clearOriginCache(APP); // ...and the cache told
+    const after = run(mw, get(APP));
+    expect(acao((await before).headers)).toBeUndefined();
+    expect(acao((await after).headers)).toBe(APP);
+    expect(acao((await run(mw, get(APP))).headers)).toBe(APP);
+    expect(calls).toBe(2);
+  });
+
+  it("clearing one origin does not stop another origin's lookup from being cached", async () => {
+    const calls: string[] = [];
+    const mw = cors({
+      origin: async (origin) => {
+        calls.push(origin);
+        await sleep(20);
+        return true;
+      },
+      originCache: { ttl: 60_000 },
+    });
+    const b = run(mw, get('https://b.example'));
+    mw.clearOriginCache(APP);
+    await b;
+    await run(mw, get('https://b.example'));
+    expect(calls).toEqual(['https://b.example']);
+  });
+
   it('does not keep errors, timeouts or invalid answers', async () => {
     let mode: 'throw' | 'hang' | 'invalid' | 'ok' = 'throw';
     const calls: string[] = [];

@@ -12,8 +12,6 @@ interface Entry {
 
 export class OriginCache {
   private readonly entries = new Map<string, Entry>();
-  /** Bumped by every clear, so an answer that was asked for before a clear is not stored after it. */
-  epoch = 0;
 
   constructor(
     private readonly ttl: number,
@@ -43,7 +41,6 @@ export class OriginCache {
   }
 
   clear(origin?: string): void {
-    this.epoch++;
     if (origin === undefined) this.entries.clear();
     else this.entries.delete(origin);
   }

@@ -301,9 +301,19 @@ function originLookup(
   read: (answer: unknown, origin: string) => string | undefined | CorsConfigError,
   timeout: number,
   cache: OriginCache | undefined,
-): (origin: string, done: (lookup: Lookup) => void) => void {
+): {
+  lookup: (origin: string, done: (lookup: Lookup) => void) => void;
+  clear: (origin?: string) => void;
+} {
   const pending = new Map<string, ((lookup: Lookup) => void)[]>();
-  return (origin, done) => {
+  // Dropping a pending lookup makes the next request start a fresh one, and keeps the dropped one
+  // from storing its (possibly stale) answer: a clear takes effect on the very next request.
+  const clear = (origin?: string): void => {
+    cache?.clear(origin);
+    if (origin === undefined) pending.clear();
+    else pending.delete(origin);
+  };
+  const lookup = (origin: string, done: (lookup: Lookup) => void): void => {
     let waiters: ((lookup: Lookup) => void)[] | undefined;
     if (cache !== undefined) {
       const cached = cache.get(origin, Date.now());
@@ -319,7 +329,6 @@ function originLookup(
       waiters = [done];
       pending.set(origin, waiters);
     }
-    const epoch = cache?.epoch;
     let settled = false;
     const settle = (lookup: Lookup): void => {
       settled = true;
@@ -328,9 +337,9 @@ function originLookup(
         done(lookup);
         return;
       }
-      pending.delete(origin);
-      if ('allowed' in lookup && cache !== undefined && cache.epoch === epoch) {
-        cache.set(origin, lookup.allowed ?? null, Date.now());
+      if (pending.get(origin) === waiters) {
+        pending.delete(origin);
+        if ('allowed' in lookup) cache!.set(origin, lookup.allowed ?? null, Date.now());
       }
       for (const waiter of waiters) waiter(lookup);
     };
@@ -357,6 +366,7 @@ function originLookup(
       );
     });
   };
+  return { lookup, clear };
 }
 
 function functionHandler(policy: Policy, fn: CustomOrigin): Handler {
@@ -366,7 +376,12 @@ function functionHandler(policy: Policy, fn: CustomOrigin): Handler {
     policy.originCache === undefined
       ? undefined
       : new OriginCache(policy.originCache.ttl, policy.originCache.max);
-  const lookup = originLookup(fn, answerReader(policy.credentials), policy.originTimeout, cache);
+  const { lookup, clear } = originLookup(
+    fn,
+    answerReader(policy.credentials),
+    policy.originTimeout,
+    cache,
+  );
   const handler: Handler = function corsguardFunction(req, res, next) {
     if (res.headersSent) {
       next();
@@ -418,9 +433,7 @@ function functionHandler(policy: Policy, fn: CustomOrigin): Handler {
     });
   };
   if (cache !== undefined) {
-    handler.clearOriginCache = (origin?: string) => {
-      cache.clear(origin);
-    };
+    handler.clearOriginCache = clear;
   }
   return handler;
 }
