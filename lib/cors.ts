@@ -8,7 +8,9 @@ import {
   compileOptions,
   compileTimeout,
 } from './options.js';
+import { clearApplied, handOver, markHandler } from './routes.js';
 import { callUser } from './settle.js';
+import { ACRM } from './headers.js';
 import type {
   CheckedCorsOptions,
   CorsDelegateSettings,
@@ -142,14 +144,24 @@ function delegateHandler(
     try {
       const result = compileOptions(options);
       warn(result.warnings);
-      const handler = createHandler(result.policy);
+      const handler = createHandler(result.policy, delegating);
       if (handler.clearOriginCache !== undefined) caching.add(new WeakRef(handler));
       return handler;
     } catch (err) {
       return err;
     }
   };
-  const handler: Handler = function corsguardDelegate(req, res, next) {
+  const delegating: Handler = function corsguardDelegate(req, res, next) {
+    // The options of this request may say methods: 'auto', so the route methods come along.
+    if (
+      req.method === 'OPTIONS' &&
+      req.headers[ACRM] !== undefined &&
+      req.headers.origin !== undefined &&
+      handOver(req, res, next, delegating, true)
+    ) {
+      return;
+    }
+    clearApplied(req, res);
     let settled = false;
     const fail = (
       reason: 'options-delegate-error' | 'invalid-configuration' | 'origin-resolver-timeout',
@@ -182,7 +194,7 @@ function delegateHandler(
       }
       let handler: unknown;
       if (options === null || options === undefined) {
-        handler = defaults ??= createHandler(compileOptions(undefined).policy);
+        handler = defaults ??= createHandler(compileOptions(undefined).policy, delegating);
       } else if (typeof options === 'object') {
         handler = compiled.get(options);
         if (handler === undefined) {
@@ -196,14 +208,15 @@ function delegateHandler(
       else fail('invalid-configuration', handler);
     });
   };
-  handler.clearOriginCache = (origin?: string) => {
+  delegating.clearOriginCache = (origin?: string) => {
     for (const ref of caching) {
       const cached = ref.deref();
       if (cached === undefined) caching.delete(ref);
       else cached.clearOriginCache!(origin);
     }
   };
-  return handler;
+  markHandler(delegating);
+  return delegating;
 }
 
 const DELEGATE_FAILURES = {

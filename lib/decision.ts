@@ -4,6 +4,7 @@ import { debuglog } from 'node:util';
 import { show } from './errors.js';
 import { ACRH, ACRM, isToken, isValidRequestHeaderList } from './headers.js';
 import { isOriginSyntax } from './origin.js';
+import type { RouteMethods } from './routes.js';
 
 // Every request the middleware sees ends in one typed decision. The decision is what the browser
 // will conclude from the answer: a preflight whose method or header is not allowed still gets the
@@ -138,6 +139,7 @@ export function decide(
   c: Checks,
   req: IncomingMessage,
   allowOrigin: string | undefined,
+  routes?: RouteMethods,
 ): CorsDecision {
   const origin = req.headers.origin;
   if (origin === undefined) return NOT_CORS;
@@ -184,7 +186,19 @@ export function decide(
       `Access-Control-Request-Method ${show(method)} is not a method name`,
     );
   }
-  if (!SAFELISTED_METHODS.has(method) && !c.anyMethod && !c.methodSet.has(method)) {
+  if (routes !== undefined) {
+    // methods: 'auto': only what a route handles, safelisted or not.
+    if (!routes.set.has(method)) {
+      return refuse(
+        kind,
+        origin,
+        'method-not-allowed',
+        method,
+        routes.list,
+        `method ${method} is not allowed: no route handles ${method} for this path (routes handle: ${listed(routes.list)}); add the route, or list the methods instead of 'auto'`,
+      );
+    }
+  } else if (!SAFELISTED_METHODS.has(method) && !c.anyMethod && !c.methodSet.has(method)) {
     return refuse(
       kind,
       origin,

@@ -17,6 +17,15 @@ import {
 import { type Checks, checks, decide, failed, listened, publish, store } from './decision.js';
 import { compileOrigin, type Policy } from './options.js';
 import { type OriginMatcher, isOriginSyntax } from './origin.js';
+import {
+  type RouteMethods,
+  clearApplied,
+  handOver,
+  markHandler,
+  noteApplied,
+  routeMethods,
+  superseded,
+} from './routes.js';
 import { callUser } from './settle.js';
 import type { CustomOrigin, StaticOrigin } from './types.js';
 import { type VaryFields, appendVary, varyFields } from './vary.js';
@@ -24,6 +33,10 @@ import { type VaryFields, appendVary, varyFields } from './vary.js';
 // The per-request path. A handler is specialised once per policy; per request it reads Origin,
 // classifies the request (Fetch §3.2.2: a CORS-preflight request is OPTIONS with Origin and
 // Access-Control-Request-Method), looks the origin up and sets ready-made strings.
+//
+// Several corsguards may see one request (app, router and route level; see routes.ts). A preflight
+// is handed to the one that decides it before anything is set. On other requests each corsguard
+// first takes back the headers an earlier one set, so the last (most specific) one decides.
 
 type Next = (err?: unknown) => void;
 export type Handler = ((req: IncomingMessage, res: ServerResponse, next: Next) => void) & {
@@ -39,6 +52,11 @@ const VARY_ACRH = varyFields('Access-Control-Request-Headers');
 interface Plan {
   readonly policy: Policy;
   readonly checks: Checks;
+  /** `methods: 'auto'`: preflights take the route methods (when there is a route table). */
+  readonly auto: boolean;
+  /** The headers an allowed actual response and an allowed preflight get, for a later corsguard. */
+  readonly actualNames: readonly string[];
+  readonly preflightNames: readonly string[];
   /** Vary on responses that are not allowed preflights (Origin when the answer depends on it). */
   readonly vary: VaryFields | undefined;
   /** Vary on allowed preflights (adds Access-Control-Request-Headers when it is reflected). */
@@ -47,8 +65,15 @@ interface Plan {
 
 function plan(policy: Policy, dependsOnOrigin: boolean): Plan {
   const reflect = policy.allowedHeaders === null;
+  const actualNames = [ACAO];
+  if (policy.credentials) actualNames.push(ACAC);
+  if (policy.exposedHeaders !== undefined) actualNames.push(ACEH);
+  const preflightNames = [ACAO, ACAC, ACAM, ACAH, ACMA, ACAPN, 'Allow'];
   return {
     policy,
+    auto: policy.autoMethods,
+    actualNames,
+    preflightNames,
     checks: checks(
       policy.origin.kind === 'disabled',
       policy.origins,
@@ -68,13 +93,25 @@ function plan(policy: Policy, dependsOnOrigin: boolean): Plan {
 }
 
 /** Headers of an actual (non-preflight) response; `allowOrigin` undefined means refused. */
-function answerActual(p: Plan, res: ServerResponse, allowOrigin: string | undefined): void {
+function answerActual(
+  p: Plan,
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowOrigin: string | undefined,
+): void {
+  clearApplied(req, res);
   if (p.vary !== undefined) appendVary(res, p.vary);
   if (allowOrigin === undefined) return;
   const policy = p.policy;
   res.setHeader(ACAO, allowOrigin);
   if (policy.credentials) res.setHeader(ACAC, 'true');
   if (policy.exposedHeaders !== undefined) res.setHeader(ACEH, policy.exposedHeaders);
+  noteApplied(req, p.actualNames);
+}
+
+/** The route methods an `'auto'` plan answers this preflight with; undefined for the configured list. */
+function routesOf(p: Plan, req: IncomingMessage): RouteMethods | undefined {
+  return p.auto ? routeMethods(req) : undefined;
 }
 
 /** Answers a preflight; a refused origin gets no Access-Control-* header at all. */
@@ -86,6 +123,10 @@ function answerPreflight(
   allowOrigin: string | undefined,
 ): void {
   const policy = p.policy;
+  clearApplied(req, res);
+  const routes = routesOf(p, req);
+  // RFC 9110 §10.2.1: Allow lists the methods the resource supports, whoever asks.
+  if (routes?.allow !== undefined) res.setHeader('Allow', routes.allow);
   if (allowOrigin === undefined) {
     // Only configurations that depend on the origin ever refuse one.
     appendVary(res, VARY_ORIGIN);
@@ -93,7 +134,8 @@ function answerPreflight(
     if (p.preflightVary !== undefined) appendVary(res, p.preflightVary);
     res.setHeader(ACAO, allowOrigin);
     if (policy.credentials) res.setHeader(ACAC, 'true');
-    if (policy.methods !== undefined) res.setHeader(ACAM, policy.methods);
+    const methods = routes === undefined ? policy.methods : routes.header;
+    if (methods !== undefined) res.setHeader(ACAM, methods);
     if (policy.allowedHeaders === null) {
       const requested = req.headers[ACRH];
       // Only a well-formed list of header names is reflected (RFC 9110 §5.6.2 tokens).
@@ -109,6 +151,7 @@ function answerPreflight(
     }
     if (policy.maxAge !== undefined) res.setHeader(ACMA, policy.maxAge);
     if (policy.privateNetworkAccess && req.headers[ACRPN] === 'true') res.setHeader(ACAPN, 'true');
+    noteApplied(req, p.preflightNames);
   }
   if (policy.preflightContinue) {
     next();
@@ -125,60 +168,85 @@ function isPreflight(req: IncomingMessage): boolean {
   return req.method === 'OPTIONS' && req.headers[ACRM] !== undefined;
 }
 
+/** A preflight this handler may have to hand over (Origin and Access-Control-Request-Method). */
+function isCorsPreflight(req: IncomingMessage): boolean {
+  return isPreflight(req) && req.headers.origin !== undefined;
+}
+
 /**
- * Records the decision for `req`: worked out now and published when somebody listens, otherwise
- * left as `evaluate` for corsDecision() to work out on demand. Returns what onDecision threw.
+ * Records the decision for `req`: worked out now and published when somebody listens (unless a
+ * more specific corsguard will decide the request), otherwise left as `evaluate` for
+ * corsDecision() to work out on demand. Returns what onDecision threw.
  */
 function record(
   p: Plan,
   req: IncomingMessage,
   allowOrigin: string | undefined,
   evaluate: (req: IncomingMessage) => ReturnType<typeof decide>,
+  self: Handler,
 ): unknown {
   if (!listened(p.policy.onDecision)) {
     store(req, evaluate);
     return undefined;
   }
-  const decision = decide(p.checks, req, allowOrigin);
+  const decision = decide(p.checks, req, allowOrigin, routesOf(p, req));
   store(req, decision);
+  if (superseded(req, self)) return undefined;
   return publish(decision, req, p.policy.onDecision);
 }
 
-/** Builds the middleware for a compiled policy, choosing the code path once. */
-export function createHandler(policy: Policy): Handler {
+/**
+ * Builds the middleware for a compiled policy, choosing the code path once. `owner` is the options
+ * delegate a handler answers for: that one hands preflights over and is the one routes know.
+ */
+export function createHandler(policy: Policy, owner?: Handler): Handler {
+  const handler = specialise(policy, owner);
+  if (owner === undefined) markHandler(handler);
+  return handler;
+}
+
+function specialise(policy: Policy, owner: Handler | undefined): Handler {
+  const routed = owner === undefined;
   const origin = policy.origin;
   switch (origin.kind) {
     case 'disabled': {
       const p = plan(policy, false);
       const evaluate = (req: IncomingMessage) => decide(p.checks, req, undefined);
-      return function corsguardDisabled(req, _res, next) {
-        const err = record(p, req, undefined, evaluate);
+      const handler: Handler = function corsguardDisabled(req, res, next) {
+        // CORS off here, but a route below may turn it on: its configuration answers preflights.
+        if (routed && isCorsPreflight(req) && handOver(req, res, next, handler, false)) return;
+        clearApplied(req, res);
+        const err = record(p, req, undefined, evaluate, owner ?? handler);
         next(err);
       };
+      return handler;
     }
     case 'any':
     case 'static': {
       // The same headers for everyone: no lookup, no Vary: Origin; the browser compares.
       const p = plan(policy, false);
       const value = origin.kind === 'any' ? '*' : origin.origin;
-      const evaluate = (req: IncomingMessage) => decide(p.checks, req, value);
-      return function corsguardStatic(req, res, next) {
+      const evaluate = (req: IncomingMessage) => decide(p.checks, req, value, routesOf(p, req));
+      const handler: Handler = function corsguardStatic(req, res, next) {
         if (res.headersSent) {
           next();
           return;
         }
-        const err = record(p, req, value, evaluate);
+        const preflight = isCorsPreflight(req);
+        if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
+        const err = record(p, req, value, evaluate, owner ?? handler);
         if (err !== undefined) {
           next(err);
           return;
         }
-        if (isPreflight(req) && req.headers.origin !== undefined) {
+        if (preflight) {
           answerPreflight(p, req, res, next, value);
           return;
         }
-        answerActual(p, res, value);
+        answerActual(p, req, res, value);
         next();
       };
+      return handler;
     }
     case 'match': {
       const p = plan(policy, true);
@@ -189,33 +257,38 @@ export function createHandler(policy: Policy): Handler {
           ? requestOrigin
           : undefined;
       };
-      const evaluate = (req: IncomingMessage) => decide(p.checks, req, allowedOf(req));
-      return function corsguard(req, res, next) {
+      const evaluate = (req: IncomingMessage) =>
+        decide(p.checks, req, allowedOf(req), routesOf(p, req));
+      const handler: Handler = function corsguard(req, res, next) {
         if (res.headersSent) {
           next();
           return;
         }
+        const preflight = isCorsPreflight(req);
+        if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
         const allowed = allowedOf(req);
-        const err = record(p, req, allowed, evaluate);
+        const err = record(p, req, allowed, evaluate, owner ?? handler);
         if (err !== undefined) {
           next(err);
           return;
         }
         if (req.headers.origin === undefined) {
+          clearApplied(req, res);
           appendVary(res, VARY_ORIGIN);
           next();
           return;
         }
-        if (isPreflight(req)) {
+        if (preflight) {
           answerPreflight(p, req, res, next, allowed);
           return;
         }
-        answerActual(p, res, allowed);
+        answerActual(p, req, res, allowed);
         next();
       };
+      return handler;
     }
     case 'function':
-      return functionHandler(policy, origin.fn);
+      return functionHandler(policy, origin.fn, owner);
   }
 }
 
@@ -369,7 +442,7 @@ function originLookup(
   return { lookup, clear };
 }
 
-function functionHandler(policy: Policy, fn: CustomOrigin): Handler {
+function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | undefined): Handler {
   const p = plan(policy, true);
   const onDecision = policy.onDecision;
   const cache =
@@ -388,11 +461,18 @@ function functionHandler(policy: Policy, fn: CustomOrigin): Handler {
       return;
     }
     const requestOrigin = req.headers.origin;
+    const preflight = isCorsPreflight(req);
+    if (preflight && owner === undefined && handOver(req, res, next, handler, p.auto)) return;
+    // Taken back now: a failure below must not leave an earlier corsguard's answer standing.
+    clearApplied(req, res);
     // The decision of an asynchronous answer is worked out when it arrives, once.
     const finish = (allowed: string | undefined): void => {
-      const decision = decide(p.checks, req, allowed);
+      const decision = decide(p.checks, req, allowed, routesOf(p, req));
       store(req, decision);
-      const err = listened(onDecision) ? publish(decision, req, onDecision) : undefined;
+      const err =
+        listened(onDecision) && !superseded(req, owner ?? handler)
+          ? publish(decision, req, onDecision)
+          : undefined;
       if (err !== undefined || res.headersSent) {
         next(err);
         return;
@@ -402,11 +482,11 @@ function functionHandler(policy: Policy, fn: CustomOrigin): Handler {
         next();
         return;
       }
-      if (isPreflight(req)) {
+      if (preflight) {
         answerPreflight(p, req, res, next, allowed);
         return;
       }
-      answerActual(p, res, allowed);
+      answerActual(p, req, res, allowed);
       next();
     };
     // No Origin: not a CORS request. A malformed or repeated Origin is refused without bothering

@@ -28,8 +28,10 @@ export type OriginPolicy =
 export interface Policy {
   readonly origin: OriginPolicy;
   readonly credentials: boolean;
-  /** `Access-Control-Allow-Methods`, or undefined for none. */
+  /** `Access-Control-Allow-Methods`, or undefined for none (the default list for `'auto'`). */
   readonly methods: string | undefined;
+  /** `methods: 'auto'`: preflights list the methods the application's routes handle for the path. */
+  readonly autoMethods: boolean;
   /** `Access-Control-Allow-Headers`; undefined for none; null to reflect the request's list. */
   readonly allowedHeaders: string | undefined | null;
   /** `Access-Control-Expose-Headers`, or undefined for none. */
@@ -152,7 +154,11 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
     'origin' in options
       ? compileOrigin(options.origin, credentials, issue, warnings)
       : { kind: 'any' };
-  const methods = compileList(options, 'methods', credentials, issue, DEFAULT_METHODS, 'method');
+  // 'auto' reads the routes per preflight; where there are none to read it is the default list.
+  const autoMethods = options.methods === 'auto';
+  const methods = autoMethods
+    ? DEFAULT_METHODS
+    : compileList(options, 'methods', credentials, issue, DEFAULT_METHODS, 'method');
   if (options.allowedHeaders !== undefined && options.headers !== undefined) {
     issue(
       'headers',
@@ -201,6 +207,7 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
     origin,
     credentials,
     methods,
+    autoMethods,
     allowedHeaders,
     exposedHeaders,
     maxAge,
@@ -436,6 +443,14 @@ function compileList<D extends string | null | undefined>(
         key,
         value,
         `${show(item)} is not a valid ${what} name (letters, digits and !#$%&'*+-.^_\`|~ only, one name per element).`,
+      );
+      continue;
+    }
+    if (what === 'method' && item.toLowerCase() === 'auto') {
+      issue(
+        key,
+        value,
+        `"auto" (methods from the application's routes) stands on its own: write methods: 'auto', not a list holding it.`,
       );
       continue;
     }

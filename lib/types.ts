@@ -54,9 +54,17 @@ export interface CorsOptions {
   origin?: StaticOrigin | CustomOrigin | undefined;
   /**
    * Methods allowed in preflights, as a comma list or an array. Drives `Access-Control-Allow-Methods`.
+   *
+   * `'auto'` (Express 4 and 5): a preflight is answered with the methods the application's routes
+   * handle for its path (HEAD with GET), in `Access-Control-Allow-Methods` and `Allow`, and a
+   * preflight for a method no route handles is refused (`method-not-allowed`). Where there is no
+   * Express route table to read (Connect, `node:http`, a sub-application, `explainCors`) it is the
+   * default list.
    * @defaultValue `'GET,HEAD,PUT,PATCH,POST,DELETE'`
+   * @example `['GET', 'POST']`, `'auto'`
    */
-  methods?: string | readonly string[] | undefined;
+
+  methods?: 'auto' | (string & {}) | readonly string[] | undefined;
   /**
    * Request headers allowed in preflights. When absent, the request's
    * `Access-Control-Request-Headers` is reflected after checking it is a list of header names.
