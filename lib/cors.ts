@@ -1,14 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { NOT_CORS, failed, listened, publish, store } from './decision.js';
 import { type CorsConfigIssue, CorsConfigError, CorsTimeoutError, show } from './errors.js';
-import { type Handler, createHandler } from './middleware.js';
+import { type Handler, createHandler, takeBack } from './middleware.js';
 import {
   type CorsWarning,
   DEFAULT_ORIGIN_TIMEOUT,
   compileOptions,
   compileTimeout,
 } from './options.js';
-import { clearApplied, handOver, markHandler } from './routes.js';
+import { handOver, markHandler } from './routes.js';
 import { callUser } from './settle.js';
 import { ACRM } from './headers.js';
 import type {
@@ -161,7 +161,7 @@ function delegateHandler(
     ) {
       return;
     }
-    clearApplied(req, res);
+    takeBack(req, res);
     let settled = false;
     const fail = (
       reason: 'options-delegate-error' | 'invalid-configuration' | 'origin-resolver-timeout',

@@ -271,6 +271,11 @@ export function store(req: IncomingMessage, decision: Stored): void {
   (req as Carrier)[DECISION] = decision;
 }
 
+/** True when a corsguard has already taken a decision for this request (another one is later). */
+export function decidedBefore(req: IncomingMessage): boolean {
+  return (req as Carrier)[DECISION] !== undefined;
+}
+
 /**
  * The decision corsguard took for this request, or undefined when no corsguard middleware has seen
  * it (yet). Readable from any later middleware or handler.

@@ -14,18 +14,19 @@ import {
   ACRPN,
   isValidRequestHeaderList,
 } from './headers.js';
-import { type Checks, checks, decide, failed, listened, publish, store } from './decision.js';
+import {
+  type Checks,
+  checks,
+  decide,
+  decidedBefore,
+  failed,
+  listened,
+  publish,
+  store,
+} from './decision.js';
 import { compileOrigin, type Policy } from './options.js';
 import { type OriginMatcher, isOriginSyntax } from './origin.js';
-import {
-  type RouteMethods,
-  clearApplied,
-  handOver,
-  markHandler,
-  noteApplied,
-  routeMethods,
-  superseded,
-} from './routes.js';
+import { type RouteMethods, handOver, markHandler, routeMethods, superseded } from './routes.js';
 import { callUser } from './settle.js';
 import type { CustomOrigin, StaticOrigin } from './types.js';
 import { type VaryFields, appendVary, varyFields } from './vary.js';
@@ -54,9 +55,6 @@ interface Plan {
   readonly checks: Checks;
   /** `methods: 'auto'`: preflights take the route methods (when there is a route table). */
   readonly auto: boolean;
-  /** The headers an allowed actual response and an allowed preflight get, for a later corsguard. */
-  readonly actualNames: readonly string[];
-  readonly preflightNames: readonly string[];
   /** Vary on responses that are not allowed preflights (Origin when the answer depends on it). */
   readonly vary: VaryFields | undefined;
   /** Vary on allowed preflights (adds Access-Control-Request-Headers when it is reflected). */
@@ -65,15 +63,9 @@ interface Plan {
 
 function plan(policy: Policy, dependsOnOrigin: boolean): Plan {
   const reflect = policy.allowedHeaders === null;
-  const actualNames = [ACAO];
-  if (policy.credentials) actualNames.push(ACAC);
-  if (policy.exposedHeaders !== undefined) actualNames.push(ACEH);
-  const preflightNames = [ACAO, ACAC, ACAM, ACAH, ACMA, ACAPN, 'Allow'];
   return {
     policy,
     auto: policy.autoMethods,
-    actualNames,
-    preflightNames,
     checks: checks(
       policy.origin.kind === 'disabled',
       policy.origins,
@@ -92,21 +84,26 @@ function plan(policy: Policy, dependsOnOrigin: boolean): Plan {
   };
 }
 
+/** Every header a corsguard may set, but Vary (whose entries stay, and are never added twice). */
+const TAKEN_BACK = [ACAO, ACAC, ACEH, ACAM, ACAH, ACMA, ACAPN, 'Allow'];
+
+/**
+ * Takes back what an earlier corsguard set on this response, so this one decides alone (the
+ * decision it left on the request says one ran). Nothing is read or written when none did.
+ */
+export function takeBack(req: IncomingMessage, res: ServerResponse): void {
+  if (!decidedBefore(req) || res.headersSent) return;
+  for (const name of TAKEN_BACK) res.removeHeader(name);
+}
+
 /** Headers of an actual (non-preflight) response; `allowOrigin` undefined means refused. */
-function answerActual(
-  p: Plan,
-  req: IncomingMessage,
-  res: ServerResponse,
-  allowOrigin: string | undefined,
-): void {
-  clearApplied(req, res);
+function answerActual(p: Plan, res: ServerResponse, allowOrigin: string | undefined): void {
   if (p.vary !== undefined) appendVary(res, p.vary);
   if (allowOrigin === undefined) return;
   const policy = p.policy;
   res.setHeader(ACAO, allowOrigin);
   if (policy.credentials) res.setHeader(ACAC, 'true');
   if (policy.exposedHeaders !== undefined) res.setHeader(ACEH, policy.exposedHeaders);
-  noteApplied(req, p.actualNames);
 }
 
 /** The route methods an `'auto'` plan answers this preflight with; undefined for the configured list. */
@@ -123,7 +120,6 @@ function answerPreflight(
   allowOrigin: string | undefined,
 ): void {
   const policy = p.policy;
-  clearApplied(req, res);
   const routes = routesOf(p, req);
   // RFC 9110 §10.2.1: Allow lists the methods the resource supports, whoever asks.
   if (routes?.allow !== undefined) res.setHeader('Allow', routes.allow);
@@ -151,7 +147,6 @@ function answerPreflight(
     }
     if (policy.maxAge !== undefined) res.setHeader(ACMA, policy.maxAge);
     if (policy.privateNetworkAccess && req.headers[ACRPN] === 'true') res.setHeader(ACAPN, 'true');
-    noteApplied(req, p.preflightNames);
   }
   if (policy.preflightContinue) {
     next();
@@ -215,7 +210,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       const handler: Handler = function corsguardDisabled(req, res, next) {
         // CORS off here, but a route below may turn it on: its configuration answers preflights.
         if (routed && isCorsPreflight(req) && handOver(req, res, next, handler, false)) return;
-        clearApplied(req, res);
+        takeBack(req, res);
         const err = record(p, req, undefined, evaluate, owner ?? handler);
         next(err);
       };
@@ -234,6 +229,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
         }
         const preflight = isCorsPreflight(req);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
+        takeBack(req, res);
         const err = record(p, req, value, evaluate, owner ?? handler);
         if (err !== undefined) {
           next(err);
@@ -243,7 +239,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
           answerPreflight(p, req, res, next, value);
           return;
         }
-        answerActual(p, req, res, value);
+        answerActual(p, res, value);
         next();
       };
       return handler;
@@ -266,6 +262,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
         }
         const preflight = isCorsPreflight(req);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
+        takeBack(req, res);
         const allowed = allowedOf(req);
         const err = record(p, req, allowed, evaluate, owner ?? handler);
         if (err !== undefined) {
@@ -273,7 +270,6 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
           return;
         }
         if (req.headers.origin === undefined) {
-          clearApplied(req, res);
           appendVary(res, VARY_ORIGIN);
           next();
           return;
@@ -282,7 +278,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
           answerPreflight(p, req, res, next, allowed);
           return;
         }
-        answerActual(p, req, res, allowed);
+        answerActual(p, res, allowed);
         next();
       };
       return handler;
@@ -464,7 +460,7 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
     const preflight = isCorsPreflight(req);
     if (preflight && owner === undefined && handOver(req, res, next, handler, p.auto)) return;
     // Taken back now: a failure below must not leave an earlier corsguard's answer standing.
-    clearApplied(req, res);
+    takeBack(req, res);
     // The decision of an asynchronous answer is worked out when it arrives, once.
     const finish = (allowed: string | undefined): void => {
       const decision = decide(p.checks, req, allowed, routesOf(p, req));
@@ -486,7 +482,7 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
         answerPreflight(p, req, res, next, allowed);
         return;
       }
-      answerActual(p, req, res, allowed);
+      answerActual(p, res, allowed);
       next();
     };
     // No Origin: not a CORS request. A malformed or repeated Origin is refused without bothering

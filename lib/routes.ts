@@ -30,7 +30,6 @@ type AnyHandler = (req: IncomingMessage, res: ServerResponse, next: Next) => voi
 // Symbol.for: the ES module and CommonJS builds, if both are loaded, recognise each other.
 const CORSGUARD = Symbol.for('corsguard.handler.v1');
 const ROUTED = Symbol.for('corsguard.routed.v1');
-const APPLIED = Symbol.for('corsguard.applied.v1');
 
 /** The methods an application's routes handle for a path, as corsguard sends them. */
 export interface RouteMethods {
@@ -67,7 +66,6 @@ interface Routed {
 
 type State = IncomingMessage & {
   [ROUTED]?: Routed;
-  [APPLIED]?: readonly string[] | undefined;
   app?: unknown;
   originalUrl?: unknown;
 };
@@ -79,23 +77,6 @@ export function markHandler(handler: AnyHandler): void {
 
 function isCorsguard(value: unknown): value is AnyHandler {
   return typeof value === 'function' && (value as { [CORSGUARD]?: true })[CORSGUARD] === true;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Headers an earlier corsguard set on the same response
-
-/** Notes the headers this corsguard set, so a more specific one can take them back. */
-export function noteApplied(req: IncomingMessage, names: readonly string[]): void {
-  (req as State)[APPLIED] = names;
-}
-
-/** Removes the headers an earlier corsguard set on this response (its Vary entries stay). */
-export function clearApplied(req: IncomingMessage, res: ServerResponse): void {
-  const names = (req as State)[APPLIED];
-  if (names === undefined) return;
-  (req as State)[APPLIED] = undefined;
-  if (res.headersSent) return;
-  for (const name of names) res.removeHeader(name);
 }
 
 // ---------------------------------------------------------------------------------------------------
