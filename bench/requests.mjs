@@ -37,11 +37,14 @@ const BROWSER = {
 /**
  * A request shape compiled once: method, url and `[name, value]` pairs, each value held as bytes
  * (a Buffer) so that every request gets a new string, or as a string when it is already unique.
+ * `app`, when given, is the Express 5 application the request belongs to (`req.app`, whose routes
+ * `methods: 'auto'` reads); otherwise an application without routes.
  */
-export function requestSpec(method, url, pairs) {
+export function requestSpec(method, url, pairs, app) {
   return {
     method,
     url,
+    app,
     pairs: pairs.map(([name, value]) => [
       name,
       typeof value === 'string' ? Buffer.from(value, 'latin1') : value,
@@ -116,8 +119,8 @@ export function exchange(spec, stack = currentStack) {
   res.setHeader('X-Powered-By', 'Express');
   req.res = res;
   res.req = req;
-  Object.setPrototypeOf(req, requestPrototype);
-  Object.setPrototypeOf(res, responsePrototype);
+  Object.setPrototypeOf(req, spec.app?.request ?? requestPrototype);
+  Object.setPrototypeOf(res, spec.app?.response ?? responsePrototype);
   res.locals = Object.create(null);
   // What Express 5's router (router 2.x, Router#handle and the layer match) adds before calling a
   // middleware mounted with app.use().

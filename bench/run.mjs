@@ -151,6 +151,8 @@ function targetsOf(result) {
     patternsVsSingle: across(rows, 'patterns100', 'single'),
     exactVsOneInList: across(rows, 'exact1000', 'oneInList'),
     patternsVsOneInList: across(rows, 'patterns100', 'oneInList'),
+    auto300VsAuto3: across(rows, 'methodsAuto300', 'methodsAuto3'),
+    auto300VsListed300: across(rows, 'methodsAuto300', 'methodsListed300'),
   };
 }
 
@@ -207,6 +209,9 @@ function printInProcess(title, result) {
   );
   print(
     `  corsguard vs its one-origin-in-a-list row: 1,000 exact ${showRatio(t.exactVsOneInList)}, 100 patterns ${showRatio(t.patternsVsOneInList)}`,
+  );
+  print(
+    `  route-aware preflight, corsguard: 'auto' on 300 routes / 'auto' on 3 routes ${showRatio(t.auto300VsAuto3)}, 'auto' / methods listed (300 routes) ${showRatio(t.auto300VsListed300)}`,
   );
   print();
   return t;

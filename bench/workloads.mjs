@@ -3,6 +3,7 @@
 // that workload, from precomputed strings (or the request's own value where corsguard reflects it),
 // and nothing else: no lookup, no validation, no Vary merge. run.mjs checks before measuring that
 // the floor's response is byte for byte corsguard's, so the floor cannot drift from lib/.
+import express from 'express';
 import { actualHeaders, preflightHeaders, requestSpec } from './requests.mjs';
 
 const ACAO = 'Access-Control-Allow-Origin';
@@ -109,6 +110,52 @@ function floorPreflightReflect(req, res) {
   res.setHeader(ACAM, METHODS);
   res.setHeader(ACAH, req.headers['access-control-request-headers']);
   res.setHeader(ACMA, '600');
+  res.statusCode = 204;
+  res.end();
+}
+
+// Route-aware preflights: Express 5 applications of 3 and of 300 routes, the routes of the requested
+// path (/api/items/:id: GET, PUT, DELETE) registered last, after every other route. Under the
+// node:http stack there is no application (no req.app): 'auto' is then the default list, and the
+// floor follows.
+const ROUTE_METHODS = 'GET,HEAD,PUT,DELETE';
+function routedApp(routes) {
+  const app = express();
+  const handler = (_req, res) => {
+    res.end();
+  };
+  for (let n = 0; n < routes - 3; n++) app.get(`/api/r${String(n)}/:id`, handler);
+  app.get('/api/items', handler);
+  app.post('/api/items', handler);
+  app.route('/api/items/:id').get(handler).put(handler).delete(handler);
+  return app;
+}
+const APP_3 = routedApp(3);
+const APP_300 = routedApp(300);
+const routedSpecs = (seed, app) =>
+  specs(seed, (_random, i) =>
+    requestSpec(
+      'OPTIONS',
+      `/api/items/${String(i % 50)}`,
+      preflightHeaders(TEN[i % TEN.length], 'PUT', 'content-type'),
+      app,
+    ),
+  );
+function floorPreflightAuto(req, res) {
+  const routed = req.app !== undefined;
+  if (routed) res.setHeader('Allow', 'GET, HEAD, PUT, DELETE');
+  res.setHeader(VARY, 'Origin, Access-Control-Request-Headers');
+  res.setHeader(ACAO, req.headers.origin);
+  res.setHeader(ACAM, routed ? ROUTE_METHODS : METHODS);
+  res.setHeader(ACAH, req.headers['access-control-request-headers']);
+  res.statusCode = 204;
+  res.end();
+}
+function floorPreflightRouteList(req, res) {
+  res.setHeader(VARY, 'Origin, Access-Control-Request-Headers');
+  res.setHeader(ACAO, req.headers.origin);
+  res.setHeader(ACAM, ROUTE_METHODS);
+  res.setHeader(ACAH, req.headers['access-control-request-headers']);
   res.statusCode = 204;
   res.end();
 }
@@ -264,13 +311,34 @@ export const WORKLOADS = [
     floor: floorReflect,
     equivalent: 'the same function, called on every request (cors has no cache)',
   },
-  // ---------------------------------------------------------------------------------------------
-  // PENDING: measured once the capability lands. Replace `pending` with options, corsOptions,
-  // specs and floor like the rows above; nothing here is faked in the meantime.
+  // Route-aware preflights (SPEC section 7). cors has no 'auto': it gets the list a cors user writes
+  // for that path. The 50 paths /api/items/0..49 stay in corsguard's per-application cache.
   {
-    key: 'methodsAuto',
-    label: "preflight, methods: 'auto'",
-    pending: "route-aware methods: 'auto' (SPEC section 7) not implemented yet",
+    key: 'methodsAuto3',
+    label: "preflight, methods: 'auto', 3 routes",
+    options: { origin: LIST, methods: 'auto' },
+    corsOptions: { origin: LIST, methods: ROUTE_METHODS },
+    specs: routedSpecs(12, APP_3),
+    floor: floorPreflightAuto,
+    aux: "route-aware preflights: compared with each other, not part of issue 7's targets",
+  },
+  {
+    key: 'methodsAuto300',
+    label: "preflight, methods: 'auto', 300 routes",
+    options: { origin: LIST, methods: 'auto' },
+    corsOptions: { origin: LIST, methods: ROUTE_METHODS },
+    specs: routedSpecs(13, APP_300),
+    floor: floorPreflightAuto,
+    aux: "route-aware preflights: compared with each other, not part of issue 7's targets",
+  },
+  {
+    key: 'methodsListed300',
+    label: 'preflight, methods listed, 300 routes',
+    options: { origin: LIST, methods: ROUTE_METHODS },
+    corsOptions: { origin: LIST, methods: ROUTE_METHODS },
+    specs: routedSpecs(14, APP_300),
+    floor: floorPreflightRouteList,
+    aux: "route-aware preflights: compared with each other, not part of issue 7's targets",
   },
 ];
 
