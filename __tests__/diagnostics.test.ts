@@ -3,7 +3,7 @@
 // NODE_DEBUG line, and explainCors agreeing with what the middleware actually sent.
 import { spawnSync } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
@@ -313,6 +313,26 @@ describe('corsDecision', () => {
       reason: 'invalid-request-headers',
       value: '["x-a"]',
     });
+  });
+
+  it("is readable from a plain node:http handler, and leaves the request's string keys alone", async () => {
+    const mw = cors({ origin: [APP] });
+    const seen: unknown[] = [];
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      const keys = Object.keys(req).length;
+      mw(req, res, () => {
+        seen.push(
+          corsDecision(req),
+          Object.keys(req).length === keys,
+          JSON.stringify(Object.keys(req)),
+        );
+        res.end('ok');
+      });
+    };
+    await request(handler).get('/').set('Origin', EVIL);
+    expect(seen[0]).toMatchObject({ allowed: false, reason: 'origin-not-allowed' });
+    expect(seen[1]).toBe(true);
+    expect(seen[2]).not.toContain('corsguard');
   });
 
   it('is worked out once and then kept', async () => {

@@ -229,6 +229,23 @@ describe('Vary', () => {
   });
 });
 
+describe('when setting a header fails for another reason', () => {
+  it('lets the error through instead of hiding it', () => {
+    const broken = new Error('disk on fire');
+    const res = {
+      headersSent: false,
+      getHeader: () => undefined,
+      setHeader: () => {
+        throw broken;
+      },
+    };
+    const mw = cors({ origin: [APP] });
+    expect(() => {
+      mw({ method: 'GET', headers: { origin: APP } } as never, res as never, () => undefined);
+    }).toThrow(broken);
+  });
+});
+
 describe('when headers were already sent', () => {
   it.each<[string, CorsOptions]>([
     ['a static configuration', {}],
@@ -236,6 +253,18 @@ describe('when headers were already sent', () => {
     ['a function', { origin: () => true }],
   ])('with %s it sets nothing and calls next()', async (_name, options) => {
     const out = await run(cors(options), preflightOf(APP), (res) => {
+      res.flushHeaders();
+    });
+    expect(out.via).toBe('next');
+    expect(out.err).toBeUndefined();
+    expect(out.headers).toEqual({});
+  });
+
+  it.each<[string, CorsOptions]>([
+    ['a list', { origin: [APP] }],
+    ['a function', { origin: () => true }],
+  ])('with %s, a request without Origin sets nothing and calls next()', async (_name, options) => {
+    const out = await run(cors(options), { method: 'GET' }, (res) => {
       res.flushHeaders();
     });
     expect(out.via).toBe('next');

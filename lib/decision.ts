@@ -1,5 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { debuglog } from 'node:util';
 import { show } from './errors.js';
 import { ACRH, ACRM, isToken, isValidRequestHeaderList } from './headers.js';
@@ -260,20 +260,37 @@ export function failed(
 // ---------------------------------------------------------------------------------------------------
 // Where decisions go: the request (for corsDecision), onDecision, the diagnostics channel, NODE_DEBUG.
 
-/** Shared by every copy of corsguard loaded in the process (ES module and CommonJS builds alike). */
-const DECISION = Symbol.for('corsguard.decision');
-
 /** A decision, or a function that works it out on demand (so nobody pays for unread decisions). */
 type Stored = CorsDecision | ((req: IncomingMessage) => CorsDecision);
+
+// Where a decision is kept depends on the request object. A plain node:http request takes a
+// Symbol-keyed property at no measurable cost (they all share one hidden class, and a Symbol key is
+// invisible to Object.keys, JSON and for...in). A request whose prototype Express has replaced has a
+// hidden class of its own, and a new property costs it another one, microseconds per request: its
+// decision goes to a WeakMap beside it instead. Both are shared by every copy of corsguard loaded in
+// the process (ES module and CommonJS builds alike).
+const DECISION = Symbol.for('corsguard.decision');
+const REGISTRY = Symbol.for('corsguard.decisions');
+const PLAIN: object = IncomingMessage.prototype;
 type Carrier = IncomingMessage & { [DECISION]?: Stored };
+const holder = globalThis as unknown as Record<
+  symbol,
+  WeakMap<IncomingMessage, Stored> | undefined
+>;
+const byRequest: WeakMap<IncomingMessage, Stored> = (holder[REGISTRY] ??= new WeakMap());
 
 export function store(req: IncomingMessage, decision: Stored): void {
-  (req as Carrier)[DECISION] = decision;
+  if (Object.getPrototypeOf(req) === PLAIN) (req as Carrier)[DECISION] = decision;
+  else byRequest.set(req, decision);
+}
+
+function stored(req: IncomingMessage): Stored | undefined {
+  return Object.getPrototypeOf(req) === PLAIN ? (req as Carrier)[DECISION] : byRequest.get(req);
 }
 
 /** True when a corsguard has already taken a decision for this request (another one is later). */
 export function decidedBefore(req: IncomingMessage): boolean {
-  return (req as Carrier)[DECISION] !== undefined;
+  return stored(req) !== undefined;
 }
 
 /**
@@ -291,10 +308,10 @@ export function decidedBefore(req: IncomingMessage): boolean {
  * @public
  */
 export function corsDecision(req: IncomingMessage): CorsDecision | undefined {
-  const stored = (req as Carrier)[DECISION];
-  if (typeof stored !== 'function') return stored;
-  const decision = stored(req);
-  (req as Carrier)[DECISION] = decision;
+  const found = stored(req);
+  if (typeof found !== 'function') return found;
+  const decision = found(req);
+  store(req, decision);
   return decision;
 }
 

@@ -96,14 +96,37 @@ export function takeBack(req: IncomingMessage, res: ServerResponse): void {
   for (const name of TAKEN_BACK) res.removeHeader(name);
 }
 
+/**
+ * Nothing is set once the headers are out. Rather than asking `res.headersSent` on every actual
+ * request (a slow property read on the per-request response objects Express makes), the first
+ * setHeader of such a response throws ERR_HTTP_HEADERS_SENT, before anything was set, and that is
+ * taken as the answer. Any other error is not ours to hide.
+ */
+function headersAlreadySent(err: unknown): void {
+  if ((err as { code?: unknown } | null)?.code !== 'ERR_HTTP_HEADERS_SENT') throw err;
+}
+
 /** Headers of an actual (non-preflight) response; `allowOrigin` undefined means refused. */
 function answerActual(p: Plan, res: ServerResponse, allowOrigin: string | undefined): void {
-  if (p.vary !== undefined) appendVary(res, p.vary);
-  if (allowOrigin === undefined) return;
-  const policy = p.policy;
-  res.setHeader(ACAO, allowOrigin);
-  if (policy.credentials) res.setHeader(ACAC, 'true');
-  if (policy.exposedHeaders !== undefined) res.setHeader(ACEH, policy.exposedHeaders);
+  try {
+    if (p.vary !== undefined) appendVary(res, p.vary);
+    if (allowOrigin === undefined) return;
+    const policy = p.policy;
+    res.setHeader(ACAO, allowOrigin);
+    if (policy.credentials) res.setHeader(ACAC, 'true');
+    if (policy.exposedHeaders !== undefined) res.setHeader(ACEH, policy.exposedHeaders);
+  } catch (err) {
+    headersAlreadySent(err);
+  }
+}
+
+/** A request without Origin, under a configuration that depends on it. */
+function answerNotCors(res: ServerResponse): void {
+  try {
+    appendVary(res, VARY_ORIGIN);
+  } catch (err) {
+    headersAlreadySent(err);
+  }
 }
 
 /** The route methods an `'auto'` plan answers this preflight with; undefined for the configured list. */
@@ -119,6 +142,10 @@ function answerPreflight(
   next: Next,
   allowOrigin: string | undefined,
 ): void {
+  if (res.headersSent) {
+    next();
+    return;
+  }
   const policy = p.policy;
   const routes = routesOf(p, req);
   // RFC 9110 §10.2.1: Allow lists the methods the resource supports, whoever asks.
@@ -159,13 +186,14 @@ function answerPreflight(
   res.end();
 }
 
-function isPreflight(req: IncomingMessage): boolean {
-  return req.method === 'OPTIONS' && req.headers[ACRM] !== undefined;
-}
-
-/** A preflight this handler may have to hand over (Origin and Access-Control-Request-Method). */
+/**
+ * A preflight (Fetch §3.2.2): OPTIONS with Origin and Access-Control-Request-Method. The headers
+ * are looked at first: most requests have no Access-Control-Request-Method, and reading
+ * `req.method` on a request Express re-prototyped is a slow property read.
+ */
 function isCorsPreflight(req: IncomingMessage): boolean {
-  return isPreflight(req) && req.headers.origin !== undefined;
+  const headers = req.headers;
+  return headers[ACRM] !== undefined && headers.origin !== undefined && req.method === 'OPTIONS';
 }
 
 /**
@@ -223,10 +251,6 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       const value = origin.kind === 'any' ? '*' : origin.origin;
       const evaluate = (req: IncomingMessage) => decide(p.checks, req, value, routesOf(p, req));
       const handler: Handler = function corsguardStatic(req, res, next) {
-        if (res.headersSent) {
-          next();
-          return;
-        }
         const preflight = isCorsPreflight(req);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
         takeBack(req, res);
@@ -256,10 +280,6 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       const evaluate = (req: IncomingMessage) =>
         decide(p.checks, req, allowedOf(req), routesOf(p, req));
       const handler: Handler = function corsguard(req, res, next) {
-        if (res.headersSent) {
-          next();
-          return;
-        }
         const preflight = isCorsPreflight(req);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
         takeBack(req, res);
@@ -270,7 +290,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
           return;
         }
         if (req.headers.origin === undefined) {
-          appendVary(res, VARY_ORIGIN);
+          answerNotCors(res);
           next();
           return;
         }
@@ -412,15 +432,7 @@ function originLookup(
       }
       for (const waiter of waiters) waiter(lookup);
     };
-    const timer =
-      timeout === 0
-        ? undefined
-        : setTimeout(() => {
-            settle({
-              reason: 'origin-resolver-timeout',
-              error: new CorsTimeoutError('the origin function', timeout),
-            });
-          }, timeout);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     callUser(fn, origin, 'the origin function', (err, answer) => {
       if (settled) return; // a late answer, after the time limit
       if (err) {
@@ -434,6 +446,16 @@ function originLookup(
           : { allowed },
       );
     });
+    // A synchronous answer has already settled: only a pending one needs a timer.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the callback
+    if (!settled && timeout !== 0) {
+      timer = setTimeout(() => {
+        settle({
+          reason: 'origin-resolver-timeout',
+          error: new CorsTimeoutError('the origin function', timeout),
+        });
+      }, timeout);
+    }
   };
   return { lookup, clear };
 }
@@ -452,10 +474,6 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
     cache,
   );
   const handler: Handler = function corsguardFunction(req, res, next) {
-    if (res.headersSent) {
-      next();
-      return;
-    }
     const requestOrigin = req.headers.origin;
     const preflight = isCorsPreflight(req);
     if (preflight && owner === undefined && handOver(req, res, next, handler, p.auto)) return;
@@ -469,12 +487,12 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
         listened(onDecision) && !superseded(req, owner ?? handler)
           ? publish(decision, req, onDecision)
           : undefined;
-      if (err !== undefined || res.headersSent) {
+      if (err !== undefined) {
         next(err);
         return;
       }
       if (requestOrigin === undefined) {
-        appendVary(res, VARY_ORIGIN);
+        answerNotCors(res);
         next();
         return;
       }

@@ -18,7 +18,7 @@ export function varyFields(...fields: string[]): VaryFields {
 }
 
 export function appendVary(res: ServerResponse, fields: VaryFields): void {
-  const current = res.getHeader('Vary');
+  const current = res.getHeader('vary');
   if (current === undefined) {
     res.setHeader('Vary', fields.value);
     return;

@@ -46,7 +46,12 @@ export function run(
       },
       getHeader: (name: string) => set.get(name.toLowerCase()),
       setHeader(name: string, value: string) {
-        if (state.headersSent) throw new Error(`setHeader(${name}) after headers were sent`);
+        if (state.headersSent) {
+          // As Node's OutgoingMessage does.
+          throw Object.assign(new Error(`Cannot set headers after they are sent to the client`), {
+            code: 'ERR_HTTP_HEADERS_SENT',
+          });
+        }
         set.set(name.toLowerCase(), value);
         return res;
       },
