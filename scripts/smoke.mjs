@@ -1,7 +1,13 @@
 // Loads the built package by its name, as users do, in both module systems, and checks its shape.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import esmDefault, { cors as esmNamed, CorsConfigError as EsmError } from 'corsguard';
+import esmDefault, {
+  cors as esmNamed,
+  CorsConfigError as EsmError,
+  CorsTimeoutError as EsmTimeout,
+  corsDecision as esmDecision,
+  explainCors as esmExplain,
+} from 'corsguard';
 
 const require = createRequire(import.meta.url);
 const cjs = require('corsguard');
@@ -12,6 +18,19 @@ assert.equal(typeof cjs, 'function', "require('corsguard') is the factory itself
 assert.equal(cjs.cors, cjs, 'require(...).cors is the factory');
 assert.equal(cjs.default, cjs, 'require(...).default is the factory');
 assert.equal(typeof cjs.CorsConfigError, 'function');
+for (const [name, value] of [
+  ['CorsTimeoutError', [EsmTimeout, cjs.CorsTimeoutError]],
+  ['corsDecision', [esmDecision, cjs.corsDecision]],
+  ['explainCors', [esmExplain, cjs.explainCors]],
+]) {
+  assert.equal(typeof value[0], 'function', `ESM exports ${name}`);
+  assert.equal(typeof value[1], 'function', `require(...).${name} exists`);
+}
+const explained = esmExplain(
+  { origin: ['https://app.example'] },
+  { headers: { Origin: 'https://evil.example' } },
+);
+assert.equal(explained.decision.reason, 'origin-not-allowed', 'explainCors works from the package');
 for (const [name, factory, ErrorClass] of [
   ['esm', esmDefault, EsmError],
   ['cjs', cjs, cjs.CorsConfigError],
