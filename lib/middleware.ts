@@ -193,7 +193,12 @@ function answerPreflight(
  */
 function isCorsPreflight(req: IncomingMessage): boolean {
   const headers = req.headers;
-  return headers[ACRM] !== undefined && headers.origin !== undefined && req.method === 'OPTIONS';
+  return headers.origin !== undefined && isPreflightOf(req, headers);
+}
+
+/** The same, for a caller that has read the headers and seen an Origin. */
+function isPreflightOf(req: IncomingMessage, headers: IncomingMessage['headers']): boolean {
+  return headers[ACRM] !== undefined && req.method === 'OPTIONS';
 }
 
 /**
@@ -271,25 +276,24 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
     case 'match': {
       const p = plan(policy, true);
       const match = origin.match;
-      const allowedOf = (req: IncomingMessage): string | undefined => {
-        const requestOrigin = req.headers.origin;
-        return typeof requestOrigin === 'string' && match(requestOrigin)
-          ? requestOrigin
-          : undefined;
-      };
+      const allowedOf = (requestOrigin: string | undefined): string | undefined =>
+        typeof requestOrigin === 'string' && match(requestOrigin) ? requestOrigin : undefined;
       const evaluate = (req: IncomingMessage) =>
-        decide(p.checks, req, allowedOf(req), routesOf(p, req));
+        decide(p.checks, req, allowedOf(req.headers.origin), routesOf(p, req));
       const handler: Handler = function corsguard(req, res, next) {
-        const preflight = isCorsPreflight(req);
+        // req.headers is a getter: read once.
+        const headers = req.headers;
+        const requestOrigin = headers.origin;
+        const preflight = requestOrigin !== undefined && isPreflightOf(req, headers);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
         takeBack(req, res);
-        const allowed = allowedOf(req);
+        const allowed = allowedOf(requestOrigin);
         const err = record(p, req, allowed, evaluate, owner ?? handler);
         if (err !== undefined) {
           next(err);
           return;
         }
-        if (req.headers.origin === undefined) {
+        if (requestOrigin === undefined) {
           answerNotCors(res);
           next();
           return;
@@ -474,8 +478,9 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
     cache,
   );
   const handler: Handler = function corsguardFunction(req, res, next) {
-    const requestOrigin = req.headers.origin;
-    const preflight = isCorsPreflight(req);
+    const headers = req.headers;
+    const requestOrigin = headers.origin;
+    const preflight = requestOrigin !== undefined && isPreflightOf(req, headers);
     if (preflight && owner === undefined && handOver(req, res, next, handler, p.auto)) return;
     // Taken back now: a failure below must not leave an earlier corsguard's answer standing.
     takeBack(req, res);
