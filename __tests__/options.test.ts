@@ -157,6 +157,7 @@ describe('cors() options', () => {
       [/^http:\/\/[^/]+$/, 'http://attacker.example'],
     ])('is refused with credentials: %s admits %j', (re, stranger) => {
       const issue = onlyIssue({ origin: re, credentials: true });
+      expect(issue.option).toBe('origin');
       expect(issue.value).toBe(re);
       expect(issue.message).toContain(`matches any origin (even "${stranger}")`);
     });
@@ -164,6 +165,7 @@ describe('cors() options', () => {
     it('is refused with credentials inside a list', () => {
       const issue = onlyIssue({ origin: [...LIST, /^https:\/\/.*$/], credentials: true });
       expect(issue.message).toContain('matches any origin');
+      expect(issue.option).toBe(`origin[${String(LIST.length)}]`);
     });
 
     it('is accepted without credentials', () => {

@@ -370,14 +370,14 @@ export function compileOrigin(
           'visitors; list the trusted origins instead.',
       });
     }
-    for (const re of list.regexps) {
+    for (const [i, re] of list.regexps.entries()) {
       // A copy without g or y: testing the user's RegExp would move its lastIndex (and so mutate the
       // options) and make the second probe start mid-string.
       const probe = new RegExp(re.source, re.flags.replace(/[gy]/g, ''));
       const stranger = STRANGERS.find((origin) => probe.test(origin));
       if (stranger !== undefined) {
         issue(
-          'origin',
+          list.regexpPaths[i]!,
           re,
           `${String(re)} matches any origin (even ${show(stranger)}), which with credentials: true trusts every website; list the trusted origins.`,
         );

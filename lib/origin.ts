@@ -320,6 +320,8 @@ export function compileMatcher(
 export interface OriginList {
   entries: OriginEntry[];
   regexps: RegExp[];
+  /** Where each RegExp stands in the option (`origin`, `origin[2]`), for messages. */
+  regexpPaths: string[];
   any: boolean;
 }
 
@@ -327,7 +329,7 @@ export function collectOrigins(
   value: unknown,
   path: string,
   issues: CorsConfigIssue[],
-  into: OriginList = { entries: [], regexps: [], any: false },
+  into: OriginList = { entries: [], regexps: [], regexpPaths: [], any: false },
 ): OriginList {
   if (Array.isArray(value)) {
     value.forEach((item: unknown, i) =>
@@ -347,8 +349,10 @@ export function collectOrigins(
     if (entry !== undefined) into.entries.push(entry);
   } else if (value instanceof RegExp) {
     const problem = regexpProblem(value);
-    if (problem === undefined) into.regexps.push(value);
-    else report(problem);
+    if (problem === undefined) {
+      into.regexps.push(value);
+      into.regexpPaths.push(path);
+    } else report(problem);
   } else if (value === true) {
     into.any = true;
   } else if (value !== false) {
