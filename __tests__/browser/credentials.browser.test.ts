@@ -18,6 +18,7 @@ import {
   close,
   fresh,
   launchBrowser,
+  openPages,
   launchWithThirdPartyCookies,
   startApi,
   startPages,
@@ -147,8 +148,7 @@ describe('a same-site API on another port with credentials: true (default browse
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    page = await (await browser.newContext()).newPage();
-    await page.goto(pages.url);
+    [page] = await openPages(browser, pages.url);
   }, LAUNCH_TIMEOUT);
 
   afterAll(async () => {

@@ -10,9 +10,10 @@ import {
   type Served,
   TEST_TIMEOUT,
   browserFetch,
-  close,
+  closeAll,
   fresh,
   launchBrowser,
+  openPages,
   startApi,
   startPages,
 } from './harness.js';
@@ -47,19 +48,10 @@ beforeAll(async () => {
     );
   });
   browser = await launchBrowser();
-  const context = await browser.newContext();
-  trustedPage = await context.newPage();
-  await trustedPage.goto(trusted.url);
-  unknownPage = await context.newPage();
-  await unknownPage.goto(unknown.url);
+  [trustedPage, unknownPage] = await openPages(browser, trusted.url, unknown.url);
 }, LAUNCH_TIMEOUT);
 
-afterAll(async () => {
-  await browser.close();
-  await close(api.server);
-  await close(trusted.server);
-  await close(unknown.server);
-});
+afterAll(() => closeAll(browser, api.server, trusted.server, unknown.server));
 
 describe('a function origin resolving a Promise', () => {
   it(

@@ -40,6 +40,27 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
+/** Opens one page per URL, all in one new context of `browser` (so they share its HTTP cache). */
+export async function openPages<const U extends readonly string[]>(
+  browser: Browser,
+  ...urls: U
+): Promise<{ [K in keyof U]: Page }> {
+  const context = await browser.newContext();
+  const opened: Page[] = [];
+  for (const url of urls) {
+    const page = await context.newPage();
+    await page.goto(url);
+    opened.push(page);
+  }
+  return opened as { [K in keyof U]: Page };
+}
+
+/** Closes the browser and the servers a test file started. */
+export async function closeAll(browser: Browser, ...servers: http.Server[]): Promise<void> {
+  await browser.close();
+  for (const server of servers) await close(server);
+}
+
 /**
  * A fresh browser whose profile accepts third-party cookies. A page on 127.0.0.1 and an API on
  * localhost are different sites, so the API's cookie is a third-party cookie; Chromium's default

@@ -10,9 +10,10 @@ import {
   type Served,
   TEST_TIMEOUT,
   browserFetch,
-  close,
+  closeAll,
   fresh,
   launchBrowser,
+  openPages,
   startApi,
   startPages,
 } from './harness.js';
@@ -38,15 +39,10 @@ beforeAll(async () => {
     app.use('/unexposed', cors({ origin }), answer);
   });
   browser = await launchBrowser();
-  page = await (await browser.newContext()).newPage();
-  await page.goto(pages.url);
+  [page] = await openPages(browser, pages.url);
 }, LAUNCH_TIMEOUT);
 
-afterAll(async () => {
-  await browser.close();
-  await close(api.server);
-  await close(pages.server);
-});
+afterAll(() => closeAll(browser, api.server, pages.server));
 
 describe('a custom request header with a configured allowedHeaders list', () => {
   it(

@@ -10,9 +10,10 @@ import {
   type Served,
   TEST_TIMEOUT,
   browserFetch,
-  close,
+  closeAll,
   fresh,
   launchBrowser,
+  openPages,
   startApi,
   startPages,
 } from './harness.js';
@@ -33,18 +34,13 @@ beforeAll(async () => {
     app.use('/public', cors(), answer);
   });
   browser = await launchBrowser();
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${pages.url}/sandboxed`);
+  const [page] = await openPages(browser, `${pages.url}/sandboxed`);
   const sandboxed = page.frames().find((f) => f !== page.mainFrame());
   if (sandboxed === undefined) throw new Error('the sandboxed iframe did not load');
   frame = sandboxed;
 }, LAUNCH_TIMEOUT);
 
-afterAll(async () => {
-  await browser.close();
-  await close(api.server);
-  await close(pages.server);
-});
+afterAll(() => closeAll(browser, api.server, pages.server));
 
 describe('a fetch from a sandboxed iframe', () => {
   it(

@@ -8,9 +8,10 @@ import {
   type Served,
   TEST_TIMEOUT,
   browserFetch,
-  close,
+  closeAll,
   fresh,
   launchBrowser,
+  openPages,
   startApi,
   startPages,
 } from './harness.js';
@@ -31,15 +32,10 @@ beforeAll(async () => {
     app.use('/not-cached', cors({ origin, maxAge: 0 }), answer);
   });
   browser = await launchBrowser();
-  page = await (await browser.newContext()).newPage();
-  await page.goto(pages.url);
+  [page] = await openPages(browser, pages.url);
 }, LAUNCH_TIMEOUT);
 
-afterAll(async () => {
-  await browser.close();
-  await close(api.server);
-  await close(pages.server);
-});
+afterAll(() => closeAll(browser, api.server, pages.server));
 
 async function putThreeTimes(url: string): Promise<string[]> {
   for (let i = 0; i < 3; i++) {

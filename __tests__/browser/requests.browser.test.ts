@@ -9,9 +9,10 @@ import {
   type Served,
   TEST_TIMEOUT,
   browserFetch,
-  close,
+  closeAll,
   fresh,
   launchBrowser,
+  openPages,
   startApi,
   startPages,
 } from './harness.js';
@@ -37,15 +38,10 @@ beforeAll(async () => {
     app.use('/readonly', cors({ origin: [pages.url], methods: ['GET', 'POST'] }), answer);
   });
   browser = await launchBrowser();
-  page = await (await browser.newContext()).newPage();
-  await page.goto(pages.url);
+  [page] = await openPages(browser, pages.url);
 }, LAUNCH_TIMEOUT);
 
-afterAll(async () => {
-  await browser.close();
-  await close(api.server);
-  await close(pages.server);
-});
+afterAll(() => closeAll(browser, api.server, pages.server));
 
 describe('a simple GET from another origin', () => {
   it(

@@ -11,9 +11,10 @@ import {
   type Served,
   TEST_TIMEOUT,
   browserFetch,
-  close,
+  closeAll,
   fresh,
   launchBrowser,
+  openPages,
   startApi,
   startPages,
 } from './harness.js';
@@ -52,15 +53,10 @@ beforeAll(async () => {
     app.use('/auto', auto);
   });
   browser = await launchBrowser();
-  page = await (await browser.newContext()).newPage();
-  await page.goto(pages.url);
+  [page] = await openPages(browser, pages.url);
 }, LAUNCH_TIMEOUT);
 
-afterAll(async () => {
-  await browser.close();
-  await close(api.server);
-  await close(pages.server);
-});
+afterAll(() => closeAll(browser, api.server, pages.server));
 
 const json = { 'Content-Type': 'application/json' };
 

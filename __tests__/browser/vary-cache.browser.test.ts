@@ -10,9 +10,10 @@ import {
   type Served,
   TEST_TIMEOUT,
   browserFetch,
-  close,
+  closeAll,
   fresh,
   launchBrowser,
+  openPages,
   startApi,
   startPages,
 } from './harness.js';
@@ -49,19 +50,10 @@ beforeAll(async () => {
     );
   });
   browser = await launchBrowser();
-  const context = await browser.newContext();
-  pageA = await context.newPage();
-  await pageA.goto(first.url);
-  pageB = await context.newPage();
-  await pageB.goto(second.url);
+  [pageA, pageB] = await openPages(browser, first.url, second.url);
 }, LAUNCH_TIMEOUT);
 
-afterAll(async () => {
-  await browser.close();
-  await close(api.server);
-  await close(first.server);
-  await close(second.server);
-});
+afterAll(() => closeAll(browser, api.server, first.server, second.server));
 
 describe('a cacheable response with Vary: Origin', () => {
   it(
