@@ -117,17 +117,22 @@ describe('an options delegate with a time limit', () => {
     expect(out.headers).toEqual({});
   });
 
-  it('takes the default limit, or none with 0', async () => {
+  it('takes the default limit, or none with 0, for an answer still to come', async () => {
+    const later = (_req: unknown, callback: (err: unknown, options: object) => void): void => {
+      setImmediate(() => {
+        callback(null, { origin: [APP] });
+      });
+    };
     const timers = jest.spyOn(global, 'setTimeout');
     try {
-      await run(
-        cors(() => ({ origin: [APP] })),
-        get(APP),
-      );
+      await run(cors(later), get(APP));
       expect(timers).toHaveBeenLastCalledWith(expect.any(Function), 5000);
       timers.mockClear();
+      await run(cors(later, { originTimeout: 0 }), get(APP));
+      expect(timers).not.toHaveBeenCalled();
+      // A synchronous answer needs no timer at all.
       await run(
-        cors(() => ({ origin: [APP] }), { originTimeout: 0 }),
+        cors((_req) => ({ origin: [APP] })),
         get(APP),
       );
       expect(timers).not.toHaveBeenCalled();
@@ -449,5 +454,65 @@ describe('the decision of a timed-out lookup', () => {
       allowed: false,
       reason: 'origin-resolver-timeout',
     });
+  });
+});
+
+describe("an options delegate's answer", () => {
+  const preflight = {
+    method: 'OPTIONS',
+    headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'PUT' },
+  };
+
+  it('fails closed when a one-parameter delegate returns undefined: never the defaults', async () => {
+    const out = await run(
+      cors((req) => (req.headers.origin === APP ? { origin: [APP] } : undefined)),
+      preflight,
+    );
+    expect(out.via).toBe('next');
+    expect(out.err).toBeInstanceOf(CorsConfigError);
+    expect((out.err as CorsConfigError).message).toContain('null for the defaults');
+    expect(out.headers).toEqual({});
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['a Map', new Map(), /called back with a Map object, not an options object/],
+    ['an array', [APP], /called back with an array of 1/],
+    ['a string', APP, /called back with "https:\/\/app\.example\.com"/],
+  ])('fails closed on %s given to the callback', async (_what, answer, message) => {
+    const out = await run(
+      cors((_req, callback) => {
+        callback(null, answer as never);
+      }),
+      preflight,
+    );
+    expect(out.err).toBeInstanceOf(CorsConfigError);
+    expect((out.err as Error).message).toMatch(message);
+    expect(out.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('names what a wrapper returned (the Database of a callback-style client)', async () => {
+    class Database {
+      readonly filename = 'origins.db';
+    }
+    const out = await run(
+      cors((..._args: unknown[]) => new Database() as never),
+      preflight,
+    );
+    expect((out.err as Error).message).toMatch(/returned a Database object/);
+    expect(out.headers).toEqual({});
+  });
+
+  it.each<[string, Parameters<typeof cors>[0]]>([
+    ['a one-parameter delegate returning null', (_req: unknown) => null],
+    [
+      'callback(null) with no options',
+      (_req: unknown, callback: (err: unknown) => void) => {
+        callback(null);
+      },
+    ],
+  ])('takes %s for the defaults, as cors does', async (_what, delegate) => {
+    const out = await run(cors(delegate as never), get('https://evil.example'));
+    expect(out.err).toBeUndefined();
+    expect(acao(out.headers)).toBe('*');
   });
 });

@@ -1,12 +1,14 @@
 // The CommonJS entry point: `require('corsguard')` is the factory itself, as `require('cors')` is,
-// and also carries `.cors`, `.default`, `.CorsConfigError`, `.CorsTimeoutError`, `.corsDecision` and `.explainCors`. Built only by tsconfig.cjs.json.
+// and also carries `.cors`, `.default`, `.CorsConfigError`, `.CorsTimeoutError`, `.CorsFunctionError`, `.corsDecision` and `.explainCors`. Built only by tsconfig.cjs.json.
 import { cors as factory } from './cors.js';
 import { corsDecision as decisionOf } from './decision.js';
 import type * as decisions from './decision.js';
 import {
   CorsConfigError as ConfigError,
+  CorsFunctionError as FunctionError,
   CorsTimeoutError as TimeoutError,
   type CorsConfigIssue as ConfigIssue,
+  type CorsFunctionErrorCode as FunctionErrorCode,
 } from './errors.js';
 import { explainCors as explain } from './explain.js';
 import type * as explaining from './explain.js';
@@ -18,6 +20,7 @@ const corsguard = Object.assign(factory, {
   default: factory,
   CorsConfigError: ConfigError,
   CorsTimeoutError: TimeoutError,
+  CorsFunctionError: FunctionError,
   corsDecision: decisionOf,
   explainCors: explain,
 });
@@ -38,6 +41,8 @@ declare namespace corsguard {
   export type CorsConfigIssue = ConfigIssue;
   export type CorsConfigError = ConfigError;
   export type CorsTimeoutError = TimeoutError;
+  export type CorsFunctionError = FunctionError;
+  export type CorsFunctionErrorCode = FunctionErrorCode;
   export type CorsDelegateSettings = types.CorsDelegateSettings;
   export type CorsDecision = decisions.CorsDecision;
   export type CorsAllowedDecision = decisions.CorsAllowedDecision;

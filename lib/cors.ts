@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { NOT_CORS, failed, listened, publish, store } from './decision.js';
-import { type CorsConfigIssue, CorsConfigError, CorsTimeoutError, show } from './errors.js';
+import { type CorsConfigIssue, CorsConfigError, show } from './errors.js';
 import { type Handler, createHandler, takeBack } from './middleware.js';
 import {
   type CorsWarning,
@@ -9,7 +9,7 @@ import {
   compileTimeout,
 } from './options.js';
 import { handOver, markHandler } from './routes.js';
-import { callUser } from './settle.js';
+import { DELEGATE_FAILURES, delegateCaller } from './dynamic.js';
 import { ACRM } from './headers.js';
 import type {
   CheckedCorsOptions,
@@ -135,6 +135,7 @@ function delegateHandler(
   timeout: number,
   warn: WarningSink,
 ): Handler {
+  const call = delegateCaller(delegate, timeout);
   const compiled = new WeakMap<object, unknown>();
   // Handlers that cache origin answers, for clearOriginCache (weakly: options objects may go away).
   const caching = new Set<WeakRef<Handler>>();
@@ -162,11 +163,7 @@ function delegateHandler(
       return;
     }
     takeBack(req, res);
-    let settled = false;
-    const fail = (
-      reason: 'options-delegate-error' | 'invalid-configuration' | 'origin-resolver-timeout',
-      error: unknown,
-    ): void => {
+    const fail = (reason: keyof typeof DELEGATE_FAILURES, error: unknown): void => {
       const origin = req.headers.origin;
       if (origin === undefined) {
         store(req, NOT_CORS);
@@ -177,32 +174,21 @@ function delegateHandler(
       }
       next(error);
     };
-    const timer =
-      timeout === 0
-        ? undefined
-        : setTimeout(() => {
-            settled = true;
-            fail('origin-resolver-timeout', new CorsTimeoutError('the options delegate', timeout));
-          }, timeout);
-    callUser(delegate, req, 'the options delegate', (err, options) => {
-      if (settled) return; // a late answer, after the time limit
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      if (err) {
-        fail('options-delegate-error', err);
+    call(req, (answer) => {
+      if ('reason' in answer) {
+        fail(answer.reason, answer.error);
         return;
       }
+      const options = answer.options;
       let handler: unknown;
-      if (options === null || options === undefined) {
+      if (options === null) {
         handler = defaults ??= createHandler(compileOptions(undefined).policy, delegating);
-      } else if (typeof options === 'object') {
+      } else {
         handler = compiled.get(options);
         if (handler === undefined) {
           handler = compile(options);
           compiled.set(options, handler);
         }
-      } else {
-        handler = compile(options);
       }
       if (typeof handler === 'function') (handler as Handler)(req, res, next);
       else fail('invalid-configuration', handler);
@@ -218,9 +204,3 @@ function delegateHandler(
   markHandler(delegating);
   return delegating;
 }
-
-const DELEGATE_FAILURES = {
-  'options-delegate-error': 'the options delegate failed',
-  'invalid-configuration': 'the options delegate gave invalid options',
-  'origin-resolver-timeout': 'the options delegate timed out',
-} as const;

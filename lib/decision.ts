@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { IncomingMessage } from 'node:http';
 import { debuglog } from 'node:util';
-import { show } from './errors.js';
+import { CorsFunctionError, show } from './errors.js';
 import { ACRH, ACRM, isToken, isValidRequestHeaderList } from './headers.js';
 import { isOriginSyntax } from './origin.js';
 import type { RouteMethods } from './routes.js';
@@ -349,7 +349,11 @@ export function publish(
     onDecision(decision, req);
     return undefined;
   } catch (err) {
-    // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- any falsy throw
-    return err || new Error(`corsguard: onDecision threw ${String(err)}`);
+    if (err) return err;
+    return new CorsFunctionError(
+      'CORS_ON_DECISION_FAILED',
+      `corsguard: onDecision threw ${String(err)}; throw an Error`,
+      err,
+    );
   }
 }

@@ -48,13 +48,25 @@ export function show(value: unknown): string {
   if (typeof value === 'string') {
     return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   }
-  if (value instanceof RegExp) return String(value);
   if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return `an array of ${String(value.length)}`;
   if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only primitives are left here
-  return String(value);
+  if (typeof value !== 'object') {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only primitives are left here
+    return String(value);
+  }
+  try {
+    if (value instanceof RegExp) return String(value);
+    if (Array.isArray(value)) return `an array of ${String(value.length)}`;
+    // Name class instances (a Database, a Timeout, a Query): the clue to what was handed over.
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
+      ?.constructor?.name;
+    if (typeof name === 'string' && name !== '' && name !== 'Object') {
+      return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} object`;
+    }
+  } catch {
+    // a Proxy that refuses to say what it is
+  }
+  return 'an object';
 }
 
 /**
@@ -76,5 +88,35 @@ export class CorsTimeoutError extends Error {
     super(`corsguard: ${what} did not answer within ${String(timeout)} ms`);
     this.name = 'CorsTimeoutError';
     this.timeout = timeout;
+  }
+}
+
+/** The codes of {@link CorsFunctionError}. @public */
+export type CorsFunctionErrorCode =
+  /** The origin function threw or rejected with a falsy reason (`undefined`, `null`, ...). */
+  | 'CORS_ORIGIN_FAILED'
+  /** The options delegate threw or rejected with a falsy reason. */
+  | 'CORS_DELEGATE_FAILED'
+  /** `onDecision` threw a falsy value. */
+  | 'CORS_ON_DECISION_FAILED';
+
+/**
+ * Passed to `next(err)` when a function of yours (an origin function, an options delegate or
+ * `onDecision`) failed without an error: it threw or rejected with `undefined`, `null`, `0`, `''` or
+ * `false`, which `next()` would take for success. The original reason is its `cause`. An error object
+ * of yours (`callback(new Error(...))`, a thrown Error) reaches `next(err)` unchanged instead.
+ *
+ * @public
+ */
+export class CorsFunctionError extends Error {
+  /** Stable code for programmatic checks: which function failed. */
+  readonly code: CorsFunctionErrorCode;
+  /** 500: the failure is the server's. */
+  readonly status = 500;
+
+  constructor(code: CorsFunctionErrorCode, message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'CorsFunctionError';
+    this.code = code;
   }
 }

@@ -3,7 +3,13 @@ import { cors } from './cors.js';
 
 export { cors };
 export default cors;
-export { CorsConfigError, CorsTimeoutError, type CorsConfigIssue } from './errors.js';
+export {
+  CorsConfigError,
+  CorsFunctionError,
+  CorsTimeoutError,
+  type CorsConfigIssue,
+  type CorsFunctionErrorCode,
+} from './errors.js';
 export {
   corsDecision,
   type CorsAllowedDecision,

@@ -1,6 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OriginCache } from './cache.js';
-import { CorsConfigError, CorsTimeoutError } from './errors.js';
 import {
   ACAC,
   ACAH,
@@ -24,11 +22,11 @@ import {
   publish,
   store,
 } from './decision.js';
-import { compileOrigin, type Policy } from './options.js';
-import { type OriginMatcher, isOriginSyntax } from './origin.js';
+import { LOOKUP_FAILURES, originResolver } from './dynamic.js';
+import type { Policy } from './options.js';
+import { isOriginSyntax } from './origin.js';
 import { type RouteMethods, handOver, markHandler, routeMethods, superseded } from './routes.js';
-import { callUser } from './settle.js';
-import type { CustomOrigin, StaticOrigin } from './types.js';
+import type { CustomOrigin } from './types.js';
 import { type VaryFields, appendVary, varyFields } from './vary.js';
 
 // The per-request path. A handler is specialised once per policy; per request it reads Origin,
@@ -312,170 +310,14 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
   }
 }
 
-/** Reads a function origin's answer as the static forms are read, compiling each answer once. */
-function answerReader(
-  credentials: boolean,
-): (answer: unknown, origin: string) => string | undefined | CorsConfigError {
-  const objects = new WeakMap<object, OriginMatcher | CorsConfigError>();
-  const strings = new Map<string, OriginMatcher | CorsConfigError>();
-  const invalid = (value: unknown, message: string): CorsConfigError =>
-    new CorsConfigError([{ option: 'origin (answer of the origin function)', value, message }]);
-  const compile = (answer: StaticOrigin): OriginMatcher | CorsConfigError => {
-    const issues: { option: string; value: unknown; message: string }[] = [];
-    const compiled = compileOrigin(
-      answer,
-      credentials,
-      (option, value, message) => {
-        issues.push({ option: `${option} (answer of the origin function)`, value, message });
-      },
-      [],
-    );
-    if (issues.length > 0) return new CorsConfigError(issues);
-    if (compiled.kind === 'static') return (o) => o === compiled.origin;
-    return (compiled as { match: OriginMatcher }).match;
-  };
-  return (answer, origin) => {
-    if (answer === true) return origin;
-    if (answer === false || answer === null || answer === undefined) return undefined;
-    if (answer === '*') {
-      return credentials
-        ? invalid(
-            answer,
-            '"*" cannot be combined with credentials: true; answer true to allow this origin.',
-          )
-        : '*';
-    }
-    let compiled: OriginMatcher | CorsConfigError | undefined;
-    if (typeof answer === 'string') {
-      compiled = strings.get(answer);
-      if (compiled === undefined) {
-        if (strings.size >= 1000) strings.clear();
-        compiled = compile(answer);
-        strings.set(answer, compiled);
-      }
-    } else if (answer instanceof RegExp || Array.isArray(answer)) {
-      compiled = objects.get(answer);
-      if (compiled === undefined) {
-        compiled = compile(answer as StaticOrigin);
-        objects.set(answer, compiled);
-      }
-    } else {
-      return invalid(
-        answer,
-        'expected true, false, an origin string, a pattern, a RegExp or an array of those.',
-      );
-    }
-    if (compiled instanceof CorsConfigError) return compiled;
-    return compiled(origin) ? origin : undefined;
-  };
-}
-
-/** How a request's origin lookup ended. */
-type Lookup =
-  | { readonly allowed: string | undefined }
-  | {
-      readonly reason:
-        'origin-resolver-error' | 'origin-resolver-timeout' | 'invalid-configuration';
-      readonly error: unknown;
-    };
-
-const FAILURES = {
-  'origin-resolver-error': 'the origin function failed',
-  'origin-resolver-timeout': 'the origin function timed out',
-  'invalid-configuration': 'the origin function gave an invalid answer',
-} as const;
-
-/**
- * Asks a function origin, within `timeout` milliseconds when it is not 0, keeping answers in `cache`
- * when there is one; concurrent lookups of an origin that is not cached share one call.
- */
-function originLookup(
-  fn: CustomOrigin,
-  read: (answer: unknown, origin: string) => string | undefined | CorsConfigError,
-  timeout: number,
-  cache: OriginCache | undefined,
-): {
-  lookup: (origin: string, done: (lookup: Lookup) => void) => void;
-  clear: (origin?: string) => void;
-} {
-  const pending = new Map<string, ((lookup: Lookup) => void)[]>();
-  // Dropping a pending lookup makes the next request start a fresh one, and keeps the dropped one
-  // from storing its (possibly stale) answer: a clear takes effect on the very next request.
-  const clear = (origin?: string): void => {
-    cache?.clear(origin);
-    if (origin === undefined) pending.clear();
-    else pending.delete(origin);
-  };
-  const lookup = (origin: string, done: (lookup: Lookup) => void): void => {
-    let waiters: ((lookup: Lookup) => void)[] | undefined;
-    if (cache !== undefined) {
-      const cached = cache.get(origin, Date.now());
-      if (cached !== undefined) {
-        done({ allowed: cached ?? undefined });
-        return;
-      }
-      waiters = pending.get(origin);
-      if (waiters !== undefined) {
-        waiters.push(done);
-        return;
-      }
-      waiters = [done];
-      pending.set(origin, waiters);
-    }
-    let settled = false;
-    const settle = (lookup: Lookup): void => {
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      if (waiters === undefined) {
-        done(lookup);
-        return;
-      }
-      if (pending.get(origin) === waiters) {
-        pending.delete(origin);
-        if ('allowed' in lookup) cache!.set(origin, lookup.allowed ?? null, Date.now());
-      }
-      for (const waiter of waiters) waiter(lookup);
-    };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    callUser(fn, origin, 'the origin function', (err, answer) => {
-      if (settled) return; // a late answer, after the time limit
-      if (err) {
-        settle({ reason: 'origin-resolver-error', error: err });
-        return;
-      }
-      const allowed = read(answer, origin);
-      settle(
-        allowed instanceof CorsConfigError
-          ? { reason: 'invalid-configuration', error: allowed }
-          : { allowed },
-      );
-    });
-    // A synchronous answer has already settled: only a pending one needs a timer.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the callback
-    if (!settled && timeout !== 0) {
-      timer = setTimeout(() => {
-        settle({
-          reason: 'origin-resolver-timeout',
-          error: new CorsTimeoutError('the origin function', timeout),
-        });
-      }, timeout);
-    }
-  };
-  return { lookup, clear };
-}
-
 function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | undefined): Handler {
   const p = plan(policy, true);
   const onDecision = policy.onDecision;
-  const cache =
-    policy.originCache === undefined
-      ? undefined
-      : new OriginCache(policy.originCache.ttl, policy.originCache.max);
-  const { lookup, clear } = originLookup(
+  const { lookup, clear } = originResolver(
     fn,
-    answerReader(policy.credentials),
+    policy.credentials,
     policy.originTimeout,
-    cache,
+    policy.originCache,
   );
   const handler: Handler = function corsguardFunction(req, res, next) {
     const headers = req.headers;
@@ -524,15 +366,13 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
         requestOrigin,
         result.reason,
         result.error,
-        FAILURES[result.reason],
+        LOOKUP_FAILURES[result.reason],
       );
       store(req, decision);
       if (listened(onDecision)) publish(decision, req, onDecision);
       next(result.error);
     });
   };
-  if (cache !== undefined) {
-    handler.clearOriginCache = clear;
-  }
+  if (policy.originCache !== undefined) handler.clearOriginCache = clear;
   return handler;
 }

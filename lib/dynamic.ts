@@ -1,0 +1,501 @@
+import type { IncomingMessage } from 'node:http';
+import { OriginCache } from './cache.js';
+import {
+  type CorsFunctionErrorCode,
+  CorsConfigError,
+  CorsFunctionError,
+  CorsTimeoutError,
+  show,
+} from './errors.js';
+import { type OriginMatcher } from './origin.js';
+import { compileOrigin } from './options.js';
+import type { CorsOptionsDelegate, CustomOrigin, StaticOrigin } from './types.js';
+
+// User functions: origin functions and options delegates. How their answer is read depends only on
+// what they declare, decided once when the middleware is built (as `cors` users write them):
+//
+// - two or more parameters (a callback with a default value, or `...rest` after the first, counts):
+//   the callback alone answers, as in `cors`. Return values are ignored (sqlite3's `db.get` returns
+//   the Database, `setTimeout` a Timeout), except a native Promise (an async function), whose
+//   rejection before the callback is a failure. `then` is never called on anything else: mongoose's
+//   `Model.findOne(filter, cb)` returns a Query whose `then` would run the query a second time.
+// - exactly one: the return value, or the outcome of a returned Promise or thenable.
+// - none (wrappers `(...args) => fn(...args)`, `arguments`): the callback, or a return value (or
+//   Promise value) other than undefined, whichever comes first; undefined waits for the callback.
+//
+// The first answer wins, once; the time limit applies to every style. A synchronous answer is
+// delivered after the user function has returned, so an exception thrown further down the chain is
+// never taken for the user function's own.
+
+/** How a user function answers; see above. */
+export type Style = 'callback' | 'return' | 'either';
+
+/**
+ * Receives the first answer of a user function: `err` is truthy exactly when it failed (a falsy
+ * reason becomes a CorsFunctionError); `returned` says the value came back by return or a returned
+ * Promise, not through the callback.
+ */
+export type Settle<T> = (err: unknown, value: T | null | undefined, returned: boolean) => void;
+
+type UserFunction<A, T> = (arg: A, callback: (err?: unknown, value?: T | null) => void) => unknown;
+
+// ---------------------------------------------------------------------------------------------------
+// What a function declares
+
+/**
+ * The parameters a function's source declares: how many, and whether the first is a rest parameter.
+ * `fn.length` stops counting at the first parameter with a default value or a rest parameter, so
+ * `(origin, callback = noop) => ...` has length 1. Undefined when the source cannot be read (native
+ * and bound functions, or anything this small scanner does not follow).
+ */
+export function declaredParameters(
+  source: string,
+): { readonly count: number; readonly restFirst: boolean } | undefined {
+  if (source.includes('[native code]')) return undefined;
+  let i = skipSpace(source, 0);
+  if (/^async(?![\w$])/.test(source.slice(i))) i = skipSpace(source, i + 5);
+  if (/^function(?![\w$])/.test(source.slice(i))) {
+    i = source.indexOf('(', i);
+    if (i === -1) return undefined;
+  } else if (source[i] !== '(') {
+    // `x => ...` or a method `name(...) { ... }`
+    const name = /^[A-Za-z_$][\w$]*/.exec(source.slice(i));
+    if (name === null) return undefined;
+    const after = skipSpace(source, i + name[0].length);
+    if (source.startsWith('=>', after)) return { count: 1, restFirst: false };
+    if (source[after] !== '(') return undefined;
+    i = after;
+  }
+  return scanParameters(source, i + 1);
+}
+
+function skipSpace(s: string, from: number): number {
+  let i = from;
+  for (;;) {
+    while (i < s.length && /\s/.test(s[i]!)) i++;
+    if (s.startsWith('//', i)) {
+      const end = s.indexOf('\n', i);
+      i = end === -1 ? s.length : end + 1;
+    } else if (s.startsWith('/*', i)) {
+      const end = s.indexOf('*/', i + 2);
+      if (end === -1) return s.length;
+      i = end + 2;
+    } else {
+      return i;
+    }
+  }
+}
+
+const CLOSERS: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
+/** Characters after which a `/` starts a regular expression rather than a division. */
+const BEFORE_REGEXP = '(,=:[!&|?{};+-*%<>~^';
+/** Marks a `${` of a template literal on the bracket stack. */
+const TEMPLATE = '`';
+
+/** Counts the top-level parameters from just after the opening `(` to its `)`. */
+function scanParameters(
+  s: string,
+  start: number,
+): { readonly count: number; readonly restFirst: boolean } | undefined {
+  const stack: string[] = [];
+  let count = 0;
+  let segment = false; // the current parameter has something in it
+  let restFirst = false;
+  let previous = '(';
+  let i = skipSpace(s, start);
+  const inTemplate = (): number => {
+    // Scans template text from i (just past a backtick or a `}` closing `${`) to its end or `${`.
+    while (i < s.length) {
+      const c = s[i]!;
+      if (c === '\\') i += 2;
+      else if (c === '`') return i + 1;
+      else if (c === '$' && s[i + 1] === '{') {
+        stack.push(TEMPLATE);
+        return i + 2;
+      } else i++;
+    }
+    return -1;
+  };
+  while (i < s.length) {
+    const c = s[i]!;
+    if (stack.length === 0 && !segment && count === 0 && s.startsWith('...', i)) restFirst = true;
+    if (c === '"' || c === "'") {
+      i++;
+      while (i < s.length && s[i] !== c) i += s[i] === '\\' ? 2 : 1;
+      if (i >= s.length) return undefined;
+      i++;
+    } else if (c === '`') {
+      i++;
+      i = inTemplate();
+      if (i === -1) return undefined;
+    } else if (c === '/' && BEFORE_REGEXP.includes(previous)) {
+      i++;
+      let inClass = false;
+      while (i < s.length && (inClass || s[i] !== '/')) {
+        if (s[i] === '\\') i++;
+        else if (s[i] === '[') inClass = true;
+        else if (s[i] === ']') inClass = false;
+        i++;
+      }
+      if (i >= s.length) return undefined;
+      i++;
+    } else if (c in CLOSERS) {
+      stack.push(CLOSERS[c]!);
+      i++;
+    } else if (c === ')' || c === ']' || c === '}') {
+      const top = stack.pop();
+      if (top === undefined) {
+        if (c !== ')') return undefined;
+        return { count: segment ? count + 1 : count, restFirst };
+      }
+      if (top === TEMPLATE && c === '}') {
+        i++;
+        i = inTemplate();
+        if (i === -1) return undefined;
+      } else if (top !== c) {
+        return undefined;
+      } else {
+        i++;
+      }
+    } else if (c === ',' && stack.length === 0) {
+      if (!segment) return undefined; // an empty parameter: not a parameter list
+      count++;
+      segment = false;
+      i++;
+    } else {
+      i++;
+    }
+    if (c !== ',' || stack.length !== 0) segment = true;
+    previous = c;
+    i = skipSpace(s, i);
+  }
+  return undefined;
+}
+
+/** How `fn` answers, from what it declares. */
+export function styleOf(fn: (...args: never[]) => unknown): Style {
+  if (fn.length >= 2) return 'callback';
+  // Never throws for a callable: a Proxy or a bound function reads as native code.
+  const declared = declaredParameters(Function.prototype.toString.call(fn));
+  if (declared === undefined) return fn.length === 1 ? 'return' : 'either';
+  if (declared.restFirst || declared.count === 0) return 'either';
+  return declared.count >= 2 ? 'callback' : 'return';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Calling a user function
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Who is being called: for messages and for the code of a failure without a reason. */
+interface Caller {
+  readonly what: string;
+  readonly code: CorsFunctionErrorCode;
+}
+
+/** A failure with a falsy reason would read as success in `next(err)`: it gets an error of its own. */
+function failure(reason: unknown, caller: Caller): unknown {
+  if (reason) return reason;
+  return new CorsFunctionError(
+    caller.code,
+    `corsguard: ${caller.what} failed without an error (it threw or rejected with ${String(reason)}); ` +
+      'throw an Error, or answer false to refuse an origin',
+    reason,
+  );
+}
+
+/**
+ * Calls `fn(arg, callback)` in the given style and settles with its first answer, or with a
+ * CorsTimeoutError when it has not answered within `timeout` milliseconds (0: no limit).
+ */
+export function callUser<A, T>(
+  fn: UserFunction<A, T>,
+  style: Style,
+  arg: A,
+  caller: Caller,
+  timeout: number,
+  settle: Settle<T>,
+): void {
+  let settled = false;
+  let inside = true;
+  let early: Parameters<Settle<T>> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const answer = (err: unknown, value: T | null | undefined, returned: boolean): void => {
+    if (settled) return;
+    settled = true;
+    if (timer !== undefined) clearTimeout(timer);
+    if (inside) early = [err, value, returned];
+    else settle(err, value, returned);
+  };
+  const fail = (reason: unknown): void => {
+    answer(failure(reason, caller), undefined, false);
+  };
+  const callback = (err?: unknown, value?: T | null): void => {
+    if (err) answer(err, undefined, false);
+    else answer(null, value, false);
+  };
+  try {
+    const returned = fn(arg, callback);
+    if (style === 'callback') {
+      // Observed even when the callback answered first, so a rejection is never unhandled.
+      if (returned instanceof Promise) returned.then(undefined, fail);
+    } else if (isThenable(returned)) {
+      Promise.resolve(returned).then((value) => {
+        if (value !== undefined || style === 'return') answer(null, value as T | null, true);
+      }, fail);
+    } else if (returned !== undefined || style === 'return') {
+      answer(null, returned as T | null | undefined, true);
+    }
+  } catch (err) {
+    // fn threw, or reading `then` on its result did; an answer given before the throw stands.
+    fail(err);
+  }
+  inside = false;
+  if (early !== undefined) {
+    settle(...early);
+  } else if (timeout !== 0) {
+    // Only an answer still to come needs a timer (one given inside is in `early`).
+    timer = setTimeout(() => {
+      answer(new CorsTimeoutError(caller.what, timeout), undefined, false);
+    }, timeout);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Origin functions
+
+/** How a request's origin lookup ended. */
+export type Lookup =
+  | { readonly allowed: string | undefined }
+  | {
+      readonly reason:
+        'origin-resolver-error' | 'origin-resolver-timeout' | 'invalid-configuration';
+      readonly error: unknown;
+    };
+
+export const LOOKUP_FAILURES = {
+  'origin-resolver-error': 'the origin function failed',
+  'origin-resolver-timeout': 'the origin function timed out',
+  'invalid-configuration': 'the origin function gave an invalid answer',
+} as const;
+
+const ORIGIN_FUNCTION: Caller = { what: 'the origin function', code: 'CORS_ORIGIN_FAILED' };
+
+/**
+ * Reads a function origin's answer as the static forms are read, compiling each answer once: the
+ * `Access-Control-Allow-Origin` value, undefined for a refusal, or the error of an invalid answer.
+ * The request's own origin (as a string, or in an array) is always an allow: `callback(null, origin)`
+ * after the function's own check must not fail on `Origin: null`, which no configured list may hold.
+ */
+function answerReader(
+  credentials: boolean,
+): (answer: unknown, origin: string) => string | undefined | CorsConfigError {
+  const objects = new WeakMap<object, OriginMatcher | CorsConfigError>();
+  const strings = new Map<string, OriginMatcher | CorsConfigError>();
+  const invalid = (value: unknown, message: string): CorsConfigError =>
+    new CorsConfigError([{ option: 'origin (answer of the origin function)', value, message }]);
+  const compile = (answer: StaticOrigin): OriginMatcher | CorsConfigError => {
+    const issues: { option: string; value: unknown; message: string }[] = [];
+    const compiled = compileOrigin(
+      answer,
+      credentials,
+      (option, value, message) => {
+        issues.push({ option: `${option} (answer of the origin function)`, value, message });
+      },
+      [],
+    );
+    if (issues.length > 0) return new CorsConfigError(issues);
+    if (compiled.kind === 'static') return (o) => o === compiled.origin;
+    return (compiled as { match: OriginMatcher }).match;
+  };
+  return (answer, origin) => {
+    if (answer === true || answer === origin) return origin;
+    if (answer === false || answer === null || answer === undefined) return undefined;
+    if (answer === '*') {
+      return credentials
+        ? invalid(
+            answer,
+            '"*" cannot be combined with credentials: true; answer true to allow this origin.',
+          )
+        : '*';
+    }
+    let compiled: OriginMatcher | CorsConfigError | undefined;
+    if (typeof answer === 'string') {
+      compiled = strings.get(answer);
+      if (compiled === undefined) {
+        if (strings.size >= 1000) strings.clear();
+        compiled = compile(answer);
+        strings.set(answer, compiled);
+      }
+    } else if (answer instanceof RegExp || Array.isArray(answer)) {
+      if (Array.isArray(answer) && answer.includes(origin)) return origin;
+      compiled = objects.get(answer);
+      if (compiled === undefined) {
+        compiled = compile(answer as StaticOrigin);
+        objects.set(answer, compiled);
+      }
+    } else {
+      return invalid(
+        answer,
+        `expected true, false, an origin string, a pattern, a RegExp or an array of those, got ${show(answer)}.`,
+      );
+    }
+    if (compiled instanceof CorsConfigError) return compiled;
+    return compiled(origin) ? origin : undefined;
+  };
+}
+
+/** Asks a function origin about request origins; see {@link originResolver}. */
+export interface OriginResolver {
+  readonly lookup: (origin: string, done: (lookup: Lookup) => void) => void;
+  /** Drops cached answers (all, or one origin's) and lookups in flight. */
+  readonly clear: (origin?: string) => void;
+}
+
+/**
+ * Asks a function origin, within `timeout` milliseconds when it is not 0, keeping answers in a cache
+ * when `cache` says so; concurrent lookups of an origin that is not cached share one call.
+ */
+export function originResolver(
+  fn: CustomOrigin,
+  credentials: boolean,
+  timeout: number,
+  cacheOptions: { readonly ttl: number; readonly max: number } | undefined,
+): OriginResolver {
+  const style = styleOf(fn);
+  const read = answerReader(credentials);
+  const cache =
+    cacheOptions === undefined ? undefined : new OriginCache(cacheOptions.ttl, cacheOptions.max);
+  const pending = new Map<string, ((lookup: Lookup) => void)[]>();
+  // Dropping a pending lookup makes the next request start a fresh one, and keeps the dropped one
+  // from storing its (possibly stale) answer: a clear takes effect on the very next request.
+  const clear = (origin?: string): void => {
+    cache?.clear(origin);
+    if (origin === undefined) pending.clear();
+    else pending.delete(origin);
+  };
+  const ask = (origin: string, done: (lookup: Lookup) => void): void => {
+    callUser(fn, style, origin, ORIGIN_FUNCTION, timeout, (err, answer) => {
+      if (err) {
+        done({
+          reason:
+            err instanceof CorsTimeoutError ? 'origin-resolver-timeout' : 'origin-resolver-error',
+          error: err,
+        });
+        return;
+      }
+      const allowed = read(answer, origin);
+      done(
+        allowed instanceof CorsConfigError
+          ? { reason: 'invalid-configuration', error: allowed }
+          : { allowed },
+      );
+    });
+  };
+  if (cache === undefined) return { lookup: ask, clear };
+  const lookup = (origin: string, done: (lookup: Lookup) => void): void => {
+    const cached = cache.get(origin, Date.now());
+    if (cached !== undefined) {
+      done({ allowed: cached ?? undefined });
+      return;
+    }
+    let waiters = pending.get(origin);
+    if (waiters !== undefined) {
+      waiters.push(done);
+      return;
+    }
+    waiters = [done];
+    pending.set(origin, waiters);
+    const mine = waiters;
+    ask(origin, (result) => {
+      if (pending.get(origin) === mine) {
+        pending.delete(origin);
+        if ('allowed' in result) cache.set(origin, result.allowed ?? null, Date.now());
+      }
+      for (const waiter of mine) waiter(result);
+    });
+  };
+  return { lookup, clear };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Options delegates
+
+/** How a request's delegate call ended: its options (null for the defaults) or a failure. */
+export type DelegateAnswer =
+  | { readonly options: object | null }
+  | {
+      readonly reason:
+        'options-delegate-error' | 'invalid-configuration' | 'origin-resolver-timeout';
+      readonly error: unknown;
+    };
+
+export const DELEGATE_FAILURES = {
+  'options-delegate-error': 'the options delegate failed',
+  'invalid-configuration': 'the options delegate gave invalid options',
+  'origin-resolver-timeout': 'the options delegate timed out',
+} as const;
+
+const OPTIONS_DELEGATE: Caller = { what: 'the options delegate', code: 'CORS_DELEGATE_FAILED' };
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function invalidOptions(message: string, value: unknown): CorsConfigError {
+  return new CorsConfigError([
+    { option: 'options (answer of the options delegate)', value, message },
+  ]);
+}
+
+/** Calls an options delegate for each request and reads its answer, failing closed. */
+export function delegateCaller<Req extends IncomingMessage>(
+  delegate: CorsOptionsDelegate<Req>,
+  timeout: number,
+): (req: Req, done: (answer: DelegateAnswer) => void) => void {
+  const style = styleOf(delegate);
+  return (req, done) => {
+    callUser(delegate, style, req, OPTIONS_DELEGATE, timeout, (err, options, returned) => {
+      if (err) {
+        done({
+          reason:
+            err instanceof CorsTimeoutError ? 'origin-resolver-timeout' : 'options-delegate-error',
+          error: err,
+        });
+      } else if (options === null || (options === undefined && !returned)) {
+        // As in `cors`: callback(null) and callback(null, null) mean the defaults.
+        done({ options: null });
+      } else if (options === undefined) {
+        done({
+          reason: 'invalid-configuration',
+          error: invalidOptions(
+            'the options delegate returned undefined. It declares one parameter (req), so its return ' +
+              'value is its answer: return the options, or null for the defaults; or declare ' +
+              '(req, callback) and answer with callback(null, options).',
+            options,
+          ),
+        });
+      } else if (isPlainObject(options)) {
+        done({ options });
+      } else {
+        const how = returned ? 'returned' : 'called back with';
+        done({
+          reason: 'invalid-configuration',
+          error: invalidOptions(
+            `the options delegate ${how} ${show(options)}, not an options object; answer with a plain ` +
+              'object such as { origin: [...] }, or null for the defaults.',
+            options,
+          ),
+        });
+      }
+    });
+  };
+}
