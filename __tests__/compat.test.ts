@@ -11,6 +11,9 @@ const EVIL = 'https://evil.example.net';
 
 type Options = CorsOptions & TheirOptions;
 
+/** cors() without the compile-time checks, for the configurations the types already refuse. */
+const untypedCors = cors as unknown as (options: unknown) => unknown;
+
 const CONFIGS: [string, Options][] = [
   ['defaults', {}],
   ["origin '*'", { origin: '*' }],
@@ -32,6 +35,8 @@ const CONFIGS: [string, Options][] = [
   ],
   ['optionsSuccessStatus 200', { origin: [APP], optionsSuccessStatus: 200 }],
   ['maxAge 0', { origin: [APP], maxAge: 0 }],
+  // A string of digits, as an environment variable gives it: both send Access-Control-Max-Age: 600.
+  ['maxAge "600"', { origin: [APP], maxAge: '600' as unknown as number }],
   ['preflightContinue', { origin: [APP], preflightContinue: true }],
   [
     'a function',
@@ -97,22 +102,22 @@ function expectedFrom(corsSaw: Seen, options: Options, req: MockRequest): Seen {
   const dynamic = !staticConfig && options.origin !== false;
   const allowed = h['access-control-allow-origin'] !== undefined;
   const vary = (h.vary ?? '').split(', ').filter((v) => v !== '');
-  // 1. One exact origin is static: the same headers for everyone, so no Vary: Origin.
+  // 1. (README item 4) One exact origin is static: the same headers for everyone, so no Vary: Origin.
   if (typeof options.origin === 'string' && options.origin !== '*')
     vary.splice(vary.indexOf('Origin'), 1);
-  // 2. A refused origin gets no Access-Control-* header at all (cors still sent credentials, methods...).
+  // 2. (item 2) A refused origin gets no Access-Control-* header at all (cors still sent credentials, methods...).
   if (!allowed) for (const k of accessControl(h)) Reflect.deleteProperty(h, k);
-  // 3. A refused preflight does not vary on the request headers it never reflected.
+  // 3. (item 2) A refused preflight does not vary on the request headers it never reflected.
   if (preflight && !allowed && vary.includes('Access-Control-Request-Headers'))
     vary.splice(vary.indexOf('Access-Control-Request-Headers'), 1);
-  // 4. Access-Control-Expose-Headers means nothing on a preflight, so it is not sent there.
+  // 4. (item 6) Access-Control-Expose-Headers means nothing on a preflight, so it is not sent there.
   if (preflight) Reflect.deleteProperty(h, 'access-control-expose-headers');
-  // 5. RFC 9110 §8.6: a 204 carries no Content-Length.
+  // 5. (item 5) RFC 9110 §8.6: a 204 carries no Content-Length.
   if (out.status === 204) Reflect.deleteProperty(h, 'content-length');
-  // 6. A configuration that depends on the origin says so with Vary: Origin on every response,
+  // 6. (item 4) A configuration that depends on the origin says so with Vary: Origin on every response,
   //    refused or without Origin too (cors forgot it when a function refused).
   if (dynamic && !vary.includes('Origin')) vary.unshift('Origin');
-  // 7. A refused preflight is answered by the middleware (cors let a function's refusal fall through to
+  // 7. (item 3) A refused preflight is answered by the middleware (cors let a function's refusal fall through to
   //    the application, usually a 404 that the browser reports as a failed preflight anyway).
   if (
     dynamic &&
@@ -125,8 +130,6 @@ function expectedFrom(corsSaw: Seen, options: Options, req: MockRequest): Seen {
     out.via = 'end';
     out.status = options.optionsSuccessStatus ?? 204;
   }
-  // 8. maxAge 0 is sent (cors dropped it as falsy, leaving browsers their 5-second default).
-  if (options.maxAge === 0 && preflight && allowed) h['access-control-max-age'] = '0';
   if (vary.length > 0) h.vary = vary.join(', ');
   else Reflect.deleteProperty(h, 'vary');
   return out;
@@ -141,6 +144,39 @@ describe.each(CONFIGS)('with %s', (_name, options) => {
       expect(ours).toEqual(expectedFrom(theirs, options, req));
     },
   );
+});
+
+describe('configurations cors accepts and corsguard refuses when built (README items 15, 17, 18)', () => {
+  const preflight = {
+    method: 'OPTIONS',
+    headers: { Origin: APP, 'Access-Control-Request-Method': 'PUT' },
+  };
+
+  it('{ credentials: true } with origin left out: cors sends * with credentials, which browsers reject', async () => {
+    const theirs = await run(corsPackage({ credentials: true }), preflight);
+    expect(theirs.headers['access-control-allow-origin']).toBe('*');
+    expect(theirs.headers['access-control-allow-credentials']).toBe('true');
+    expect(() => untypedCors({ credentials: true })).toThrow(/the origin option was left out/);
+  });
+
+  it('a maxAge string that is not decimal digits: cors sends it as it is', async () => {
+    const theirs = await run(
+      corsPackage({ origin: [APP], maxAge: 'abc' as unknown as number }),
+      preflight,
+    );
+    expect(theirs.headers['access-control-max-age']).toBe('abc');
+    expect(() => untypedCors({ origin: [APP], maxAge: 'abc' })).toThrow(
+      /Number\(process\.env\.CORS_MAX_AGE\)/,
+    );
+  });
+
+  it('a RegExp with an unescaped dot: cors lets it admit https://appxexample.com', async () => {
+    const origin = /^https:\/\/app.example\.com$/;
+    const stranger = { method: 'GET', headers: { Origin: 'https://appxexample.com' } };
+    const theirs = await run(corsPackage({ origin }), stranger);
+    expect(theirs.headers['access-control-allow-origin']).toBe('https://appxexample.com');
+    expect(() => untypedCors({ origin })).toThrow(/escape it: \/\^https:\\\/\\\/app\\\.example/);
+  });
 });
 
 describe('differences that are not header rewrites', () => {

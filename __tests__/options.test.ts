@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CorsConfigError, type CorsConfigIssue, cors } from '../lib/index.js';
+import { CorsConfigError, type CorsConfigIssue, type CorsOptions, cors } from '../lib/index.js';
+import { run } from './helpers/mock.js';
 
 /** cors() without the compile-time checks, to hand it what JavaScript callers can. */
 const untypedCors = cors as unknown as (...args: unknown[]) => unknown;
@@ -45,6 +46,52 @@ describe('cors() options', () => {
 
     it('is accepted without credentials', () => {
       expect(typeof cors({ origin: '*', credentials: false })).toBe('function');
+    });
+  });
+
+  describe('the default origin "*" with credentials', () => {
+    it('is refused when origin is left out, with the message of an explicit "*"', () => {
+      const issue = onlyIssue({ credentials: true });
+      const explicit = onlyIssue({ origin: '*', credentials: true });
+      expect(issue.option).toBe('origin');
+      expect(issue.value).toBe('*');
+      expect(issue.message).toContain('the origin option was left out');
+      expect(issue.message).toContain('cannot be combined with credentials: true');
+      expect(issue.message).toContain('list the trusted origins, e.g. ["https://app.example.com"]');
+      expect(issue.message.replace(' (the default: the origin option was left out)', '')).toBe(
+        explicit.message,
+      );
+    });
+
+    it('is listed with the other problems of the configuration', () => {
+      const { issues } = refusal({ credentials: true, maxAge: 'abc' });
+      expect(issues.map((issue) => issue.option)).toEqual(['origin', 'maxAge']);
+    });
+
+    it.each<CorsOptions>([
+      { origin: ['https://app.example.com'], credentials: true },
+      { origin: 'https://app.example.com', credentials: true },
+      { origin: () => true, credentials: true },
+      { credentials: false },
+    ])('is not involved in %j', (options) => {
+      expect(typeof cors(options)).toBe('function');
+    });
+
+    it('is refused through next(err) when an options delegate answers { credentials: true }', async () => {
+      const middleware = cors((_req, callback) => {
+        callback(null, { credentials: true });
+      });
+      const out = await run(middleware, {
+        method: 'GET',
+        headers: { Origin: 'https://app.example.com' },
+      });
+      expect(out.via).toBe('next');
+      expect(out.err).toBeInstanceOf(CorsConfigError);
+      const [issue] = (out.err as CorsConfigError).issues;
+      expect(issue?.option).toBe('origin');
+      expect(issue?.message).toContain('the origin option was left out');
+      expect(out.headers['access-control-allow-origin']).toBeUndefined();
+      expect(out.headers['access-control-allow-credentials']).toBeUndefined();
     });
   });
 
@@ -143,6 +190,44 @@ describe('cors() options', () => {
       const re = /\.example\.com$/;
       const issue = onlyIssue({ origin: ['https://app.example.com', re] });
       expect(issue).toEqual({ option: 'origin[1]', value: re, message: expect.any(String) });
+    });
+  });
+
+  describe('a RegExp with an unescaped dot', () => {
+    it('is refused, quoting the RegExp with the dot escaped (app.example admitted appxexample)', () => {
+      const re = /^https:\/\/app.example\.com$/;
+      const issue = onlyIssue({ origin: re });
+      expect(issue.option).toBe('origin');
+      expect(issue.value).toBe(re);
+      expect(issue.message).toContain('unescaped "."');
+      expect(issue.message).toContain('escape it: /^https:\\/\\/app\\.example\\.com$/');
+    });
+
+    it('is refused inside a list, naming its position', () => {
+      const issue = onlyIssue({ origin: ['https://a.example', /^https:\/\/b.example$/] });
+      expect(issue.option).toBe('origin[1]');
+      expect(issue.message).toContain('escape it: /^https:\\/\\/b\\.example$/');
+    });
+
+    it('is refused when a function origin answers with it, through next(err)', async () => {
+      const out = await run(cors({ origin: () => /^https:\/\/app.example\.com$/ }), {
+        method: 'GET',
+        headers: { Origin: 'https://appxexample.com' },
+      });
+      expect(out.err).toBeInstanceOf(CorsConfigError);
+      expect((out.err as CorsConfigError).message).toContain(
+        'escape it: /^https:\\/\\/app\\.example\\.com$/',
+      );
+      expect(out.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it.each([
+      /^https:\/\/app\.example\.com$/,
+      /^https:\/\/app[.]example[.]com$/,
+      /^https:\/\/.+\.example\.com$/,
+      /^https:\/\/[a-z]{1,3}\.example\.com$/,
+    ])('is not involved in %s', (origin) => {
+      expect(typeof cors({ origin })).toBe('function');
     });
   });
 
@@ -325,23 +410,71 @@ describe('cors() options', () => {
   });
 
   describe('maxAge', () => {
+    const preflight = {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'PUT' },
+    };
+
     it.each([
       [-1, 'got -1'],
       [1.5, 'got 1.5'],
       [86401, 'got 86401'],
-      ['600', 'got "600"'],
+      ['86401', 'got "86401"'],
+      ['99999999999999999999999', 'got "99999999999999999999999"'],
       [Number.NaN, 'got NaN'],
       [Number.POSITIVE_INFINITY, 'got Infinity'],
       [null, 'got null'],
     ])('refuses %p', (maxAge, got) => {
       const issue = onlyIssue({ maxAge });
       expect(issue.option).toBe('maxAge');
+      expect(issue.value).toBe(maxAge);
       expect(issue.message).toContain('expected a whole number of seconds from 0 to 86400');
       expect(issue.message).toContain(got);
     });
 
+    it.each([
+      ['abc', 'got "abc"'],
+      ['1.5', 'got "1.5"'],
+      ['', 'got ""'],
+      [' 600', 'got " 600"'],
+      ['600 ', 'got "600 "'],
+      ['-1', 'got "-1"'],
+      ['6e2', 'got "6e2"'],
+      ['0x258', 'got "0x258"'],
+      ['\uff16\uff10\uff10', 'got "\uff16\uff10\uff10"'],
+    ])(
+      'refuses the string %p, which is not decimal digits, saying how to convert it',
+      (maxAge, got) => {
+        const issue = onlyIssue({ maxAge });
+        expect(issue.option).toBe('maxAge');
+        expect(issue.value).toBe(maxAge);
+        expect(issue.message).toContain('expected a whole number of seconds from 0 to 86400');
+        expect(issue.message).toContain(got);
+        expect(issue.message).toContain('a string must be decimal digits only');
+        expect(issue.message).toContain('e.g. maxAge: Number(process.env.CORS_MAX_AGE)');
+      },
+    );
+
     it.each([0, 600, 7200])('accepts %d', (maxAge) => {
       expect(typeof cors({ maxAge })).toBe('function');
+    });
+
+    it.each([
+      [0, '0'],
+      [600, '600'],
+      ['0', '0'],
+      ['600', '600'],
+      ['0600', '600'],
+      ['7200', '7200'],
+      ['86400', '86400'],
+    ])('sends %p as Access-Control-Max-Age: %s', async (maxAge, header) => {
+      const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      try {
+        const out = await run(untypedCors({ maxAge }) as ReturnType<typeof cors>, preflight);
+        expect(out.headers['access-control-max-age']).toBe(header);
+      } finally {
+        emitWarning.mockRestore();
+      }
     });
   });
 
@@ -545,6 +678,7 @@ describe('cors() options', () => {
       [{ origin: [true], credentials: true }, 'CORSGUARD_REFLECT_ANY_WITH_CREDENTIALS'],
       [{ maxAge: 7201 }, 'CORSGUARD_MAX_AGE_ABOVE_CHROMIUM_CAP'],
       [{ maxAge: 86400 }, 'CORSGUARD_MAX_AGE_ABOVE_CHROMIUM_CAP'],
+      [{ maxAge: '7201' }, 'CORSGUARD_MAX_AGE_ABOVE_CHROMIUM_CAP'],
       [
         { origin: 'http://app.example.com', credentials: true },
         'CORSGUARD_INSECURE_ORIGIN_WITH_CREDENTIALS',
@@ -573,6 +707,7 @@ describe('cors() options', () => {
     it.each([
       { origin: true },
       { maxAge: 7200 },
+      { maxAge: '7200' },
       { origin: 'http://app.example.com' },
       { origin: ['https://app.example.com', 'https://*.example.com'], credentials: true },
       { origin: 'http://localhost', credentials: true },

@@ -307,6 +307,56 @@ describe('regexpProblem', () => {
   it('suggests an anchored RegExp or a pattern string for an unanchored one', () => {
     expect(regexpProblem(/example\.com$/)).toContain('"https://*.example.com"');
   });
+
+  describe('an unescaped dot', () => {
+    it.each([
+      /^https:\/\/[a-z]+\.example\.com$/,
+      /^https:\/\/.*\.example\.com$/,
+      /^https:\/\/.+\.example\.com$/,
+      /^https:\/\/.?app\.example\.com$/,
+      /^https:\/\/.{1,3}\.example\.com$/,
+      /^https:\/\/app[.]example[.]com$/,
+      /^https:\/\/app[\].]example\.com$/,
+      /^https:\/\/(?:.+\.)?example\.com$/,
+    ])('is accepted in %s: escaped, in a class, or followed by a quantifier', (re) => {
+      expect(regexpProblem(re)).toBeUndefined();
+    });
+
+    it.each([
+      [/^https:\/\/app.example\.com$/, '/^https:\\/\\/app\\.example\\.com$/'],
+      [/^https:\/\/app.example.com$/, '/^https:\\/\\/app\\.example\\.com$/'],
+      [/^https:\/\/app.example.com$/i, '/^https:\\/\\/app\\.example\\.com$/i'],
+      [/^https:\/\/(?:app|admin).example\.com$/, '/^https:\\/\\/(?:app|admin)\\.example\\.com$/'],
+      [/^https:\/\/[a-z]+.example\.com$/, '/^https:\\/\\/[a-z]+\\.example\\.com$/'],
+      [/^https:\/\/app\\.example\.com$/, '/^https:\\/\\/app\\\\\\.example\\.com$/'],
+      [/^https:\/\/.*.example\.com$/, '/^https:\\/\\/.*\\.example\\.com$/'],
+    ])('is refused in %s, quoting it escaped: %s', (re, fixed) => {
+      const problem = regexpProblem(re);
+      expect(problem).toContain(String(re));
+      expect(problem).toContain('unescaped "." outside a character class');
+      expect(problem).toContain(`escape it: ${fixed} `);
+    });
+
+    it('is refused in a RegExp that admits a host with any letter where the dot was (the bug it pins)', () => {
+      const re = /^https:\/\/app.example\.com$/;
+      expect(re.test('https://appxexample.com')).toBe(true);
+      expect(regexpProblem(re)).toContain('app.example also admits appxexample');
+    });
+
+    it('suggests a RegExp that no longer admits the stranger and still admits the origin', () => {
+      const problem = regexpProblem(/^https:\/\/app.example.com$/)!;
+      const source = /escape it: \/(.*)\/ \(/.exec(problem)![1]!;
+      const fixed = new RegExp(source);
+      expect(fixed.test('https://app.example.com')).toBe(true);
+      expect(fixed.test('https://appxexample.com')).toBe(false);
+      expect(fixed.test('https://app.examplexcom')).toBe(false);
+    });
+
+    it('is reported after the anchors, which come first', () => {
+      expect(regexpProblem(/^https:\/\/app.example.com/)).toContain('is not anchored at the end');
+      expect(regexpProblem(/^https:\/\/app.example./)).toContain('is not anchored at the end');
+    });
+  });
 });
 
 describe('compileMatcher', () => {

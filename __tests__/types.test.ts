@@ -1,7 +1,9 @@
 // Compile-time guarantees of the public types. `npm run typecheck` fails if an @ts-expect-error
 // line compiles; the runtime assertions check the same configurations are refused when built.
 import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
 import express from 'express';
+import ts from 'typescript';
 import corsDefault, {
   cors,
   CorsConfigError,
@@ -13,6 +15,30 @@ describe('the options type', () => {
   it("makes { origin: '*', credentials: true } a compile-time error, and a build-time one", () => {
     // @ts-expect-error -- '*' cannot be combined with credentials
     expect(() => cors({ origin: '*', credentials: true })).toThrow(CorsConfigError);
+  });
+
+  it('makes { credentials: true } with origin left out (the default "*") a compile-time error, and a build-time one', () => {
+    // @ts-expect-error -- the default origin '*' cannot be combined with credentials
+    expect(() => cors({ credentials: true })).toThrow(CorsConfigError);
+    // @ts-expect-error -- still '*' when other options are given
+    expect(() => cors({ credentials: true, maxAge: 600 })).toThrow(
+      /the origin option was left out/,
+    );
+  });
+
+  it('accepts credentials: false or a boolean variable without an origin (the latter is checked when built)', () => {
+    const fromEnv: boolean = process.env.CORSGUARD_TYPES_TEST_CREDENTIALS === 'yes';
+    expect(typeof cors({ credentials: false })).toBe('function');
+    expect(typeof cors({ credentials: fromEnv })).toBe('function');
+  });
+
+  it('accepts maxAge as a number or a string of digits, and refuses other strings', () => {
+    expect(typeof cors({ maxAge: 600 })).toBe('function');
+    expect(typeof cors({ maxAge: '600' })).toBe('function');
+    // @ts-expect-error -- not a number at all
+    expect(() => cors({ maxAge: 'abc' })).toThrow(/Number\(process\.env\.CORS_MAX_AGE\)/);
+    // @ts-expect-error -- maxAge is seconds, not a boolean
+    expect(() => cors({ maxAge: true })).toThrow(CorsConfigError);
   });
 
   it('accepts every origin form of the cors package', () => {
@@ -66,4 +92,56 @@ describe('the middleware type', () => {
     });
     expect(mw.length).toBe(3);
   });
+});
+
+describe('the compiler messages', () => {
+  // The fixture is compiled in memory next to the tests, with the project's compiler options, so the
+  // messages checked are the ones a user's editor shows.
+  const fixture = path.join(__dirname, 'types-fixture.mts');
+  const STAR = 'origin "*" cannot be combined with credentials: true; list the origins';
+
+  function diagnostics(source: string): string[] {
+    const options: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2022.d.ts'],
+      types: ['node'],
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      skipLibCheck: true,
+      noEmit: true,
+    };
+    const host = ts.createCompilerHost(options);
+    const getSourceFile = host.getSourceFile.bind(host);
+    const fileExists = host.fileExists.bind(host);
+    const readFile = host.readFile.bind(host);
+    host.fileExists = (name) => name === fixture || fileExists(name);
+    host.readFile = (name) => (name === fixture ? source : readFile(name));
+    host.getSourceFile = (name, version, ...rest) =>
+      name === fixture
+        ? ts.createSourceFile(name, source, version)
+        : getSourceFile(name, version, ...rest);
+    const program = ts.createProgram([fixture], options, host);
+    return ts
+      .getPreEmitDiagnostics(program, program.getSourceFile(fixture))
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  }
+
+  const header = `import { cors } from '${path.join(__dirname, '..', 'lib', 'index.js')}';\n`;
+
+  it('give the same text for the default "*" and an explicit "*" with credentials, and none with a list', () => {
+    const [leftOut, explicit, ...others] = [
+      diagnostics(`${header}cors({ credentials: true });\n`),
+      diagnostics(`${header}cors({ origin: '*', credentials: true });\n`),
+      diagnostics(`${header}cors({ credentials: true, origin: ['https://a.example'] });\n`),
+      diagnostics(`${header}cors({ maxAge: '600' });\n`),
+    ];
+    expect(leftOut).toHaveLength(1);
+    expect(leftOut[0]).toContain(JSON.stringify(STAR));
+    expect(leftOut[0]).toContain("Property 'origin' is missing");
+    expect(explicit).toHaveLength(1);
+    expect(explicit[0]).toContain(JSON.stringify(STAR));
+    expect(others).toEqual([[], []]);
+  }, 60_000);
 });

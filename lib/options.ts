@@ -150,10 +150,16 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
   };
 
   const credentials = compileBoolean(options, 'credentials', issue);
-  const origin: OriginPolicy =
-    'origin' in options
-      ? compileOrigin(options.origin, credentials, issue, warnings)
-      : { kind: 'any' };
+  let origin: OriginPolicy = { kind: 'any' };
+  if ('origin' in options) origin = compileOrigin(options.origin, credentials, issue, warnings);
+  else if (credentials) {
+    // The default is '*', which no browser accepts on a credentialed response (Fetch, CORS check).
+    issue(
+      'origin',
+      '*',
+      `origin "*" (the default: the origin option was left out) ${STAR_WITH_CREDENTIALS}`,
+    );
+  }
   // 'auto' reads the routes per preflight; where there are none to read it is the default list.
   const autoMethods = options.methods === 'auto';
   const methods = autoMethods
@@ -311,6 +317,10 @@ function compileBoolean(options: Options, key: string, issue: Issue): boolean {
 // http: one) is as good as '*'.
 const STRANGERS = ['https://corsguard-probe.invalid', 'http://attacker.example'];
 
+const STAR_WITH_CREDENTIALS =
+  'cannot be combined with credentials: true (browsers refuse a credentialed response with ' +
+  'Access-Control-Allow-Origin: *); list the trusted origins, e.g. ["https://app.example.com"].';
+
 /** Compiles an `origin` option (or a function origin's answer) into the way origins are decided. */
 export function compileOrigin(
   value: unknown,
@@ -320,12 +330,7 @@ export function compileOrigin(
 ): OriginPolicy {
   if (value === '*') {
     if (credentials) {
-      issue(
-        'origin',
-        value,
-        'origin "*" cannot be combined with credentials: true (browsers refuse a credentialed response ' +
-          'with Access-Control-Allow-Origin: *); list the trusted origins, e.g. ["https://app.example.com"].',
-      );
+      issue('origin', value, `origin "*" ${STAR_WITH_CREDENTIALS}`);
     }
     return { kind: 'any' };
   }
@@ -479,14 +484,26 @@ function compileList<D extends string | null | undefined>(
   return names.length === 0 ? undefined : names.join(',');
 }
 
-function compileMaxAge(value: unknown, issue: Issue, warnings: CorsWarning[]): string | undefined {
-  if (value === undefined) return undefined;
+const MAX_AGE_RANGE =
+  "expected a whole number of seconds from 0 to 86400 (Firefox's cap; Chromium's is 7200)";
+
+function compileMaxAge(input: unknown, issue: Issue, warnings: CorsWarning[]): string | undefined {
+  if (input === undefined) return undefined;
+  let value = input;
+  if (typeof input === 'string') {
+    // As cors accepts it (typically an environment variable): decimal digits only, then a number.
+    if (!/^[0-9]+$/.test(input)) {
+      issue(
+        'maxAge',
+        input,
+        `${MAX_AGE_RANGE}, got ${show(input)}; a string must be decimal digits only ("600"), or convert it yourself, e.g. maxAge: Number(process.env.CORS_MAX_AGE).`,
+      );
+      return undefined;
+    }
+    value = Number(input);
+  }
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86400) {
-    issue(
-      'maxAge',
-      value,
-      `expected a whole number of seconds from 0 to 86400 (Firefox's cap; Chromium's is 7200), got ${show(value)}.`,
-    );
+    issue('maxAge', input, `${MAX_AGE_RANGE}, got ${show(input)}.`);
     return undefined;
   }
   if (value > 7200) {

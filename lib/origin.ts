@@ -220,7 +220,10 @@ function parsePattern(value: string, report: Report): OriginEntry | undefined {
   return { kind: 'pattern', scheme, host, subdomains, port };
 }
 
-/** Why a RegExp could admit origins its author did not mean, or undefined when it is anchored. */
+/**
+ * Why a RegExp could admit origins its author did not mean (not anchored at both ends, a top-level
+ * `|`, the `m` flag, a lone unescaped `.`), or undefined when it has none of these problems.
+ */
 export function regexpProblem(re: RegExp): string | undefined {
   const src = re.source;
   const fix =
@@ -235,7 +238,12 @@ export function regexpProblem(re: RegExp): string | undefined {
   let inClass = false;
   let depth = 0;
   let endAnchor = false;
-  for (const c of src) {
+  // Positions of a `.` that stands alone: outside a class, unescaped and with no quantifier after
+  // it. There it is one character of a host name written as "any character" (`app.example` admits
+  // `appxexample`), while `.*`, `.+`, `.?` and `.{1,3}` are meant as wildcards.
+  const dots: number[] = [];
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
     endAnchor = false;
     if (escaped) escaped = false;
     else if (c === '\\') escaped = true;
@@ -244,12 +252,19 @@ export function regexpProblem(re: RegExp): string | undefined {
     else if (c === '(') depth++;
     else if (c === ')') depth--;
     else if (c === '$') endAnchor = true;
+    else if (c === '.' && !/[*+?{]/.test(src.charAt(i + 1))) dots.push(i);
     else if (c === '|' && depth === 0) {
       return `${String(re)} has a top-level |, so ^ and $ each bind to one side only; group the alternatives: /^(?:a|b)$/`;
     }
   }
   if (!endAnchor) {
     return `${String(re)} is not anchored at the end, so it also matches longer origins ("https://example.com.evil.example"); ${fix}`;
+  }
+  if (dots.length > 0) {
+    const chars = src.split('');
+    for (const i of dots) chars[i] = '\\.';
+    const escapedRe = new RegExp(chars.join(''), re.flags);
+    return `${String(re)} has an unescaped "." outside a character class, which matches any character (app.example also admits appxexample); escape it: ${String(escapedRe)} (or write .* or .+ if any characters are meant)`;
   }
   return undefined;
 }

@@ -82,16 +82,20 @@ export interface CorsOptions {
   exposedHeaders?: string | readonly string[] | undefined;
   /**
    * Whether requests with cookies or HTTP authentication may read responses. Drives
-   * `Access-Control-Allow-Credentials: true`. Cannot be combined with `origin: '*'`.
+   * `Access-Control-Allow-Credentials: true`. Cannot be combined with `origin: '*'`, nor with
+   * `origin` left out (it defaults to `'*'`): list the origins.
    * @defaultValue `false`
    */
   credentials?: boolean | undefined;
   /**
-   * Seconds a browser may cache a preflight answer, 0 to 86400 (Chromium caps it at 7200). Drives
+   * Seconds a browser may cache a preflight answer, a whole number from 0 to 86400 (Chromium caps it
+   * at 7200). A string of decimal digits only (`'600'`, as the `cors` package accepts, say from an
+   * environment variable) is that number; any other string is refused. Drives
    * `Access-Control-Max-Age`.
    * @defaultValue none (browsers then cache for 5 seconds)
+   * @example `600`, `'600'`, `Number(process.env.CORS_MAX_AGE)`
    */
-  maxAge?: number | undefined;
+  maxAge?: number | `${number}` | undefined;
   /**
    * Pass preflights on to the next handler after setting the CORS headers, instead of answering them.
    * @defaultValue `false`
@@ -149,23 +153,24 @@ export interface CorsDelegateSettings {
   originTimeout?: number | undefined;
 }
 
+/** The compile-time error where `'*'` (given, or left as the default) meets `credentials: true`. */
+type StarWithCredentials = 'origin "*" cannot be combined with credentials: true; list the origins';
+
 /**
  * The options as {@link cors} checks them at compile time: `{ origin: '*', credentials: true }` is an
  * error (browsers refuse a credentialed response whose `Access-Control-Allow-Origin` is `*`), and so
- * is an option name that does not exist (`credential`).
+ * is `{ credentials: true }` with `origin` left out (it defaults to `'*'`), and an option name that
+ * does not exist (`credential`).
  *
  * @public
  */
 export type CheckedCorsOptions<O extends CorsOptions> = O &
-  (O extends {
-    readonly credentials: true;
-    readonly origin: '*';
-  }
-    ? {
-        readonly origin: {
-          error: 'origin "*" cannot be combined with credentials: true; list the origins';
-        };
-      }
+  (O extends { readonly credentials: true }
+    ? 'origin' extends keyof O
+      ? O extends { readonly origin: '*' }
+        ? { readonly origin: { error: StarWithCredentials } }
+        : unknown
+      : { readonly origin: { error: StarWithCredentials } }
     : unknown) &
   Readonly<Record<Exclude<keyof O, keyof CorsOptions>, never>>;
 
