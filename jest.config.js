@@ -2,8 +2,9 @@
 export default {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
-  // The real-browser suite has its own config (jest.browser.config.js) and runner.
-  testPathIgnorePatterns: ['/node_modules/', '/__tests__/browser/'],
+  // The real-browser and real-server suites have their own configs (jest.browser.config.js,
+  // jest.servers.config.js) and runners.
+  testPathIgnorePatterns: ['/node_modules/', '/__tests__/browser/', '/__tests__/servers/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   // Sources import './x.js' (ES module rules); the tests run them through ts-jest as CommonJS.
   moduleNameMapper: {
