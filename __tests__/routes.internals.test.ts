@@ -11,6 +11,7 @@ import { MAX_CACHED, MAX_CACHED_KEY } from '../lib/routes.js';
 
 const R = 'https://router.example';
 const A = 'https://a.example';
+const DEFAULT_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
 
 type App = ReturnType<typeof express>;
 interface AnyLayer {
@@ -187,6 +188,56 @@ describe.each([
     expect(layer).toBeDefined();
   });
 
+  it('gives a sub-application app.parent and app.mountpath (the path as given)', () => {
+    const app = makeApp();
+    const [plain, param, list] = [makeApp(), makeApp(), makeApp()];
+    app.use('/v2', plain);
+    app.use('/v:ver', param);
+    app.use(['/a', '/b'], list);
+    expect([plain, param, list].map((s) => (s as unknown as { parent?: unknown }).parent)).toEqual([
+      app,
+      app,
+      app,
+    ]);
+    expect([plain.mountpath, param.mountpath, list.mountpath]).toEqual([
+      '/v2',
+      '/v:ver',
+      ['/a', '/b'],
+    ]);
+  });
+
+  it('mounts a sub-application on the root router as one layer, a function named mounted_app', () => {
+    const app = makeApp();
+    const sub = makeApp();
+    app.get('/x', ok);
+    const before = rootStack(app).length;
+    app.use('/v:ver', sub);
+    const stack = rootStack(app);
+    expect(stack).toHaveLength(before + 1);
+    const layer = stack[stack.length - 1]!;
+    expect(layer.route).toBeUndefined();
+    expect(typeof layer.handle).toBe('function');
+    expect((layer.handle as { name: string }).name).toBe('mounted_app');
+    expect((layer.handle as { stack?: unknown }).stack).toBeUndefined();
+    // Matched as any mounted layer: the part of the path the mount consumed.
+    const result = layer.match('/v7/webhook');
+    expect(result === true ? layer.path : (result as { path: string }).path).toBe('/v7');
+  });
+
+  it('gives the middleware of a sub-application req.app (the sub-application) and the whole path', async () => {
+    const app = makeApp();
+    const sub = makeApp();
+    let seen: Record<string, unknown> | undefined;
+    sub.use((req, _res, next) => {
+      seen = { app: req.app, originalUrl: req.originalUrl, baseUrl: req.baseUrl };
+      next();
+    });
+    sub.get('/webhook', ok);
+    app.use('/v:ver', sub);
+    await request(app).get('/v7/webhook?x=1');
+    expect(seen).toEqual({ app: sub, originalUrl: '/v7/webhook?x=1', baseUrl: '/v7' });
+  });
+
   it('mounts a router as a layer without route whose handle has a stack array', () => {
     const app = makeApp();
     const router = makeRouter();
@@ -341,9 +392,10 @@ describe('shapes the route table does not trip over', () => {
   }
   const matchesAll = (path: string) => ({ path: '', params: {}, input: path });
 
-  it('skips a layer without match, a match with no path, and routes without methods or stack', async () => {
+  it('skips a layer without match or handle, a match with no path, and routes without methods or stack', async () => {
     const app = withLayers(
       { handle: ok },
+      { match: matchesAll },
       { handle: ok, match: () => ({ params: {} }) },
       { handle: ok, match: matchesAll, route: { stack: [] } },
       { handle: ok, match: matchesAll, route: { methods: null, stack: [] } },
@@ -459,5 +511,140 @@ describe('shapes the route table does not trip over', () => {
     expect(res.ended).toBe(true);
     expect(res.headers['access-control-allow-origin']).toBe(A);
     expect(res.headers['access-control-allow-methods']).toBe('GET,HEAD,PUT,PATCH,POST,DELETE');
+  });
+
+  it('lists the methods of the routes met before a sub-application, the configured list past it', async () => {
+    const app = express();
+    const sub = express();
+    sub.put('/y', ok);
+    app.use(cors({ origin: [A], methods: 'auto' }));
+    app.get('/v2/x', ok);
+    app.use(/^\/api/, express());
+    app.get('/apix', ok);
+    app.use('/v2', sub);
+    expect((await preflight(app, '/v2/x', A, 'GET')).headers['access-control-allow-methods']).toBe(
+      'GET,HEAD',
+    );
+    // /^\/api/ matches /apix, but the router does not enter a mount that ends mid-segment.
+    expect((await preflight(app, '/apix', A, 'GET')).headers['access-control-allow-methods']).toBe(
+      'GET,HEAD',
+    );
+    expect((await preflight(app, '/v2/y', A, 'PUT')).headers['access-control-allow-methods']).toBe(
+      DEFAULT_METHODS,
+    );
+  });
+
+  it.each([
+    ['Express 5', () => express()],
+    ['Express 4', () => express4()],
+  ] as const)(
+    'skips, under %s, a mount whose pattern ends mid-segment when working out a sub-application’s path',
+    async (_name, makeApp) => {
+      const app = makeApp();
+      const sub = makeApp();
+      sub.use(cors({ origin: [A], methods: 'auto' }));
+      sub.put('/y', ok);
+      app.use(/^\/api/, makeApp());
+      app.use(/^\/apix/, sub);
+      const res = await preflight(app, '/apix/y', A, 'PUT');
+      expect(res.headers['access-control-allow-methods']).toBe('PUT');
+    },
+  );
+
+  it('answers as configured in a sub-application whose mount path cannot be decoded', () => {
+    const app = express();
+    const sub = express();
+    sub.use(cors({ origin: [A], methods: 'auto' }));
+    sub.put('/x', cors({ origin: [R] }), ok);
+    app.use('/v:ver', sub);
+    const res = direct(sub, '/v%E0/x', { origin: A, 'access-control-request-method': 'PUT' });
+    expect(res.ended).toBe(true);
+    expect(res.headers['access-control-allow-origin']).toBe(A);
+    expect(res.headers['access-control-allow-methods']).toBe(DEFAULT_METHODS);
+  });
+
+  it('stops 32 sub-applications up (a sub-application made its own parent)', () => {
+    const app = express();
+    const sub = express();
+    sub.use(cors({ origin: [A], methods: 'auto' }));
+    sub.put('/x', cors({ origin: [R] }), ok);
+    app.use('/s', sub);
+    (sub as unknown as { parent: unknown }).parent = sub;
+    const res = direct(sub, '/s/x', { origin: A, 'access-control-request-method': 'PUT' });
+    expect(res.headers['access-control-allow-origin']).toBe(A);
+    expect(res.headers['access-control-allow-methods']).toBe(DEFAULT_METHODS);
+  });
+
+  describe('a corsguard that sees a request a second time', () => {
+    /** Calls the first corsguard of `app` twice with one actual request; the headers after each. */
+    function twice(
+      app: App,
+      reqApp: unknown,
+      method: string | undefined,
+      url = '/x',
+    ): Record<string, string>[] {
+      const handler = rootStack(app).find((l) =>
+        (l.handle as { name?: string }).name?.startsWith('corsguard'),
+      )!.handle as (req: unknown, res: unknown, next: () => void) => void;
+      const req = { method, url, originalUrl: url, app: reqApp, headers: { origin: A } };
+      const set: Record<string, string> = {};
+      const res = {
+        headersSent: false,
+        getHeader: (name: string) => set[name.toLowerCase()],
+        setHeader: (name: string, value: string) => {
+          set[name.toLowerCase()] = value;
+        },
+        removeHeader: (name: string) => {
+          // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a test double
+          delete set[name.toLowerCase()];
+        },
+      };
+      const seen: Record<string, string>[] = [];
+      for (let i = 0; i < 2; i++) {
+        let passed = false;
+        set['access-control-allow-origin'] = 'left by another';
+        handler(req, res, () => {
+          passed = true;
+        });
+        expect(passed).toBe(true);
+        seen.push({ ...set });
+      }
+      return seen;
+    }
+
+    it('takes over as usual in an application whose router has no stack', () => {
+      const app = express();
+      app.use(cors({ origin: [A] }));
+      const odd = Object.assign(() => undefined, { router: {} });
+      const [, second] = twice(app, odd, 'GET');
+      expect(second!['access-control-allow-origin']).toBe(A);
+    });
+
+    it('takes over as usual, in an application that mounts one, where the path cannot be looked up', () => {
+      const app = express();
+      app.use(cors({ origin: [A] }));
+      app.use('/v2', express());
+      const [, second] = twice(app, app, 'GET', 'http://api.example/v2/x');
+      expect(second!['access-control-allow-origin']).toBe(A);
+    });
+
+    it('leaves alone, in a sub-application, a request without a method it cannot look up', () => {
+      const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      try {
+        const app = express();
+        const sub = express();
+        sub.use(cors({ origin: [A] }));
+        app.use('/s', sub);
+        const [first, second] = twice(sub, sub, undefined);
+        expect(first!['access-control-allow-origin']).toBe(A);
+        expect(second!['access-control-allow-origin']).toBe('left by another');
+        expect(warn).toHaveBeenCalledWith(expect.stringContaining("mounted at '/s'"), {
+          type: 'CorsguardWarning',
+          code: 'CORSGUARD_SUBAPP_SHADOWED',
+        });
+      } finally {
+        warn.mockRestore();
+      }
+    });
   });
 });

@@ -1,6 +1,7 @@
 // App, router and route level: the most specific corsguard decides, for preflights and actual
 // requests alike, and methods: 'auto' answers with what the routes handle. Every case runs under
 // Express 5 and Express 4; the stacks without a route table (Connect, node:http) come last.
+// Sub-applications: __tests__/mounting.test.ts.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import connect from 'connect';
@@ -648,16 +649,5 @@ describe('without a route table', () => {
     app.use('/private', cors({ origin: [B] }));
     const res = await preflight(app, '/private', A, 'PUT');
     expect(res.headers['access-control-allow-origin']).toBe(A);
-  });
-
-  it("is not read in a sub-application: its corsguard decides as configured, 'auto' is the default list", async () => {
-    const app = express();
-    const sub = express();
-    sub.use(cors({ origin: [B], methods: 'auto' }));
-    sub.get('/t', answer);
-    app.use('/sub', sub);
-    const res = await preflight(app, '/sub/t', B, 'PUT');
-    expect(res.headers['access-control-allow-origin']).toBe(B);
-    expect(res.headers['access-control-allow-methods']).toBe(DEFAULT_METHODS);
   });
 });

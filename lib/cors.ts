@@ -162,7 +162,10 @@ function delegateHandler(
     ) {
       return;
     }
-    takeBack(req, res);
+    if (takeBack(req, res, delegating)) {
+      next();
+      return;
+    }
     const fail = (reason: keyof typeof DELEGATE_FAILURES, error: unknown): void => {
       const origin = req.headers.origin;
       if (origin === undefined) {

@@ -25,7 +25,14 @@ import {
 import { LOOKUP_FAILURES, originResolver } from './dynamic.js';
 import type { Policy } from './options.js';
 import { isOriginSyntax } from './origin.js';
-import { type RouteMethods, handOver, markHandler, routeMethods, superseded } from './routes.js';
+import {
+  type RouteMethods,
+  handOver,
+  leftAlone,
+  markHandler,
+  routeMethods,
+  superseded,
+} from './routes.js';
 import type { CustomOrigin } from './types.js';
 import { type VaryFields, appendVary, varyFields } from './vary.js';
 
@@ -88,10 +95,14 @@ const TAKEN_BACK = [ACAO, ACAC, ACEH, ACAM, ACAH, ACMA, ACAPN, 'Allow'];
 /**
  * Takes back what an earlier corsguard set on this response, so this one decides alone (the
  * decision it left on the request says one ran). Nothing is read or written when none did.
+ * Returns true when `self` must instead leave the request alone, and only call `next()`: one that a
+ * corsguard which could not see `self` decided, as around a sub-application (routes.ts, leftAlone).
  */
-export function takeBack(req: IncomingMessage, res: ServerResponse): void {
-  if (!decidedBefore(req) || res.headersSent) return;
-  for (const name of TAKEN_BACK) res.removeHeader(name);
+export function takeBack(req: IncomingMessage, res: ServerResponse, self: Handler): boolean {
+  if (!decidedBefore(req)) return false;
+  if (leftAlone(req, self)) return true;
+  if (!res.headersSent) for (const name of TAKEN_BACK) res.removeHeader(name);
+  return false;
 }
 
 /**
@@ -241,7 +252,10 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       const handler: Handler = function corsguardDisabled(req, res, next) {
         // CORS off here, but a route below may turn it on: its configuration answers preflights.
         if (routed && isCorsPreflight(req) && handOver(req, res, next, handler, false)) return;
-        takeBack(req, res);
+        if (takeBack(req, res, owner ?? handler)) {
+          next();
+          return;
+        }
         const err = record(p, req, undefined, evaluate, owner ?? handler);
         next(err);
       };
@@ -256,7 +270,10 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       const handler: Handler = function corsguardStatic(req, res, next) {
         const preflight = isCorsPreflight(req);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
-        takeBack(req, res);
+        if (takeBack(req, res, owner ?? handler)) {
+          next();
+          return;
+        }
         const err = record(p, req, value, evaluate, owner ?? handler);
         if (err !== undefined) {
           next(err);
@@ -284,7 +301,10 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
         const requestOrigin = headers.origin;
         const preflight = requestOrigin !== undefined && isPreflightOf(req, headers);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
-        takeBack(req, res);
+        if (takeBack(req, res, owner ?? handler)) {
+          next();
+          return;
+        }
         const allowed = allowedOf(requestOrigin);
         const err = record(p, req, allowed, evaluate, owner ?? handler);
         if (err !== undefined) {
@@ -325,7 +345,10 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
     const preflight = requestOrigin !== undefined && isPreflightOf(req, headers);
     if (preflight && owner === undefined && handOver(req, res, next, handler, p.auto)) return;
     // Taken back now: a failure below must not leave an earlier corsguard's answer standing.
-    takeBack(req, res);
+    if (takeBack(req, res, owner ?? handler)) {
+      next();
+      return;
+    }
     // The decision of an asynchronous answer is worked out when it arrives, once.
     const finish = (allowed: string | undefined): void => {
       const decision = decide(p.checks, req, allowed, routesOf(p, req));

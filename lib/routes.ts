@@ -17,12 +17,23 @@ import { ACRM, isToken } from './headers.js';
 // - A mounted router is a layer without `route` whose `handle` has a `stack` array. The router trims
 //   the matched prefix from the path, which must end at a `/` (Express 4 also accepts a `.`), and
 //   the rest starts with `/`.
-// - A sub-application's layer hides the application in a closure: it is not looked into.
+// - A sub-application (`app.use(path, sub)`) has `sub.parent` (the application it was mounted on)
+//   and `sub.mountpath` (the path given). Its layer, on the parent's root router, is a closure named
+//   `mounted_app` without a reference to it: a parent cannot look into its sub-applications. Inside
+//   one, `req.app` is the sub-application and `req.originalUrl` still the whole path.
 //
 // The configuration that decides a request is the last corsguard it passes on its way to the first
 // route that handles its method (for a preflight, the method it asks for). `.all()` routes are taken
 // as middleware that passes the request on, and a route whose only handlers are corsguards handles
 // nothing. With the usual order (app, then router, then route) the last is the most specific.
+//
+// Sub-applications. Inside one, its own routes are read, with the part of the path its mount
+// consumed taken off (worked out from the `mounted_app` layers of each parent). A sub-application
+// the path enters is, for the application around it, a route that may handle anything: corsguards
+// after it do not count, and 'auto' falls back to the configured list. A corsguard cannot see the
+// corsguards of a sub-application, so the first one a preflight meets decides it without them: for
+// the actual request to be decided alike, a corsguard leaves alone a request that a corsguard which
+// could not see it had decided already (leftAlone).
 
 type Next = (err?: unknown) => void;
 type AnyHandler = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
@@ -46,9 +57,13 @@ export interface RouteMethods {
 interface Resolution {
   /** The corsguard that decides, undefined when the walk met none. */
   readonly target: AnyHandler | undefined;
-  /** Every corsguard the request passes before its route. */
+  /** Every corsguard the request passes before its route, in the order it passes them. */
+  readonly order: readonly AnyHandler[];
   readonly seen: ReadonlySet<AnyHandler>;
-  readonly methods: RouteMethods;
+  /** The path enters a sub-application before any route handles the method. */
+  readonly opaque: boolean;
+  /** Undefined when `opaque`: the sub-application's routes are not known. */
+  readonly methods: RouteMethods | undefined;
   /** Route stacks the answer was read from, with their lengths then (methods added later show). */
   readonly stamps: readonly Stamp[];
 }
@@ -109,7 +124,7 @@ export function handOver(
   const resolution = lookup(req, req.headers[ACRM]!, self, !methods);
   if (resolution === undefined) return false;
   const target = resolution.target ?? self;
-  state[ROUTED] = { target, methods: resolution === SHORTCUT ? undefined : resolution.methods };
+  state[ROUTED] = { target, methods: resolution.methods };
   if (target === self) return false;
   target(req, res, next);
   return true;
@@ -136,6 +151,76 @@ export function superseded(req: IncomingMessage, self: AnyHandler): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Sub-applications
+
+/** Per request, the sub-applications whose corsguards leave it alone. */
+const leaving = new WeakMap<IncomingMessage, object[]>();
+/** Corsguards that have said once that they left a request alone. */
+const warned = new WeakSet<AnyHandler>();
+
+/**
+ * True when `self` must leave this request alone, only calling `next()`, because the corsguard
+ * that decided it already also decided its preflight, not seeing `self`:
+ *
+ * - inside a sub-application, unless that corsguard is one of the sub-application's own that the
+ *   request passed before `self` (it may be one of an enclosing application, which cannot see the
+ *   sub-application's routes, or one of another sub-application the request went through);
+ * - elsewhere, when `self` comes after a sub-application the request went through.
+ *
+ * Asked only when a corsguard has decided the request already. In an application that mounts no
+ * sub-application it costs the read of `req.app.parent` and of the application's table.
+ */
+export function leftAlone(req: IncomingMessage, self: AnyHandler): boolean {
+  const app = (req as State).app;
+  if (typeof app !== 'function') return false;
+  const sub = (app as { parent?: unknown }).parent !== undefined;
+  if (!sub && (tableOf(app)?.mounts.length ?? 0) === 0) return false;
+  const left = leaving.get(req);
+  if (left?.includes(app) !== true) {
+    const method = req.method;
+    const resolution = typeof method === 'string' ? lookup(req, method, self, false) : undefined;
+    // After an earlier corsguard of this application: takes over, as usual.
+    if ((resolution?.order.lastIndexOf(self) ?? -1) > 0) return false;
+    if (!sub && resolution?.opaque !== true) return false;
+    if (left === undefined) leaving.set(req, [app]);
+    else left.push(app);
+  }
+  if (!warned.has(self)) {
+    warned.add(self);
+    process.emitWarning(sub ? shadowedInside(app) : SHADOWED_AFTER, {
+      type: 'CorsguardWarning',
+      code: 'CORSGUARD_SUBAPP_SHADOWED',
+    });
+  }
+  return true;
+}
+
+function shadowedInside(app: object): string {
+  return `a cors() inside the sub-application mounted at ${mountedAt(app)} left a request to another cors() that had decided it first: a cors() outside a sub-application cannot see the sub-application's routes, so it answers their preflights, and decides their actual requests to match. This configuration is not used for them. Mount these routes with express.Router() instead (corsguard reads a router's routes), or remove the other cors().`;
+}
+
+const SHADOWED_AFTER =
+  "a cors() placed after a sub-application (app.use(path, subApp)) on the request's path left a request to the cors() that had decided it first: that one answers the preflights of the path, not seeing this one, and decides the actual requests to match. Put this cors() before the app.use(path, subApp) line, or mount the sub-application's routes with express.Router().";
+
+/** Where a sub-application is mounted, for messages: `'/v2'`, or `'/inner' in '/v2'`. */
+function mountedAt(app: object): string {
+  const parts: string[] = [];
+  for (let at: unknown = app; parts.length < MAX_DEPTH;) {
+    const parent = (at as { parent?: unknown }).parent;
+    if (parent === undefined) break;
+    parts.push(showPath((at as { mountpath?: unknown }).mountpath));
+    at = parent;
+  }
+  return parts.join(' in ');
+}
+
+function showPath(mountpath: unknown): string {
+  if (typeof mountpath === 'string') return `'${mountpath}'`;
+  if (Array.isArray(mountpath)) return `[${mountpath.map(showPath).join(', ')}]`;
+  return String(mountpath);
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The route table of an application
 
 interface Layer {
@@ -155,6 +240,8 @@ interface Table {
   routers: Stamp[];
   /** Every corsguard in the tree. */
   handlers: Set<unknown>;
+  /** Layers of the root stack that mount a sub-application. */
+  mounts: Layer[];
   readonly cache: Map<string, Resolution>;
 }
 
@@ -173,16 +260,16 @@ const MAX_DEPTH = 32;
 const NO_METHODS: RouteMethods = methodsOf([]);
 const SHORTCUT: Resolution = {
   target: undefined,
+  order: [],
   seen: new Set(),
-  methods: NO_METHODS,
+  opaque: false,
+  methods: undefined,
   stamps: [],
 };
 
-/** The root stack of the application serving `req`, and which router rules apply. */
-function rootOf(req: IncomingMessage): { router: object; stack: Layer[]; v4: boolean } | undefined {
-  const app = (req as State).app;
-  if (typeof app !== 'function' || (app as { parent?: unknown }).parent !== undefined)
-    return undefined;
+/** The root stack of an application, and which router rules apply. */
+function rootOf(app: unknown): { router: object; stack: Layer[]; v4: boolean } | undefined {
+  if (typeof app !== 'function') return undefined;
   // Express 4 first: its `app.router` getter throws.
   const v4 = (app as { _router?: unknown })._router;
   const router = v4 ?? (app as { router?: unknown }).router;
@@ -191,8 +278,8 @@ function rootOf(req: IncomingMessage): { router: object; stack: Layer[]; v4: boo
   return { router: router as object, stack: stack as Layer[], v4: v4 !== undefined };
 }
 
-function tableOf(req: IncomingMessage): Table | undefined {
-  const root = rootOf(req);
+function tableOf(app: unknown): Table | undefined {
+  const root = rootOf(app);
   if (root === undefined) return undefined;
   let table = tables.get(root.router);
   if (table?.root !== root.stack) {
@@ -201,6 +288,7 @@ function tableOf(req: IncomingMessage): Table | undefined {
       dotBoundary: root.v4,
       routers: [],
       handlers: new Set(),
+      mounts: [],
       cache: new Map(),
     };
     census(table);
@@ -220,6 +308,7 @@ function tableOf(req: IncomingMessage): Table | undefined {
 function census(table: Table): void {
   table.routers = [];
   table.handlers = new Set();
+  table.mounts = table.root.filter(isMount);
   table.cache.clear();
   const visit = (stack: readonly Layer[], depth: number): void => {
     table.routers.push({ stack, length: stack.length });
@@ -240,6 +329,11 @@ function census(table: Table): void {
   visit(table.root, 0);
 }
 
+/** A layer that mounts a sub-application: `app.use(path, sub)`. */
+function isMount(layer: Layer): boolean {
+  return typeof layer.handle === 'function' && layer.handle.name === 'mounted_app';
+}
+
 function routerStack(layer: Layer): Layer[] | undefined {
   const stack = (layer.handle as { stack?: unknown } | null | undefined)?.stack;
   return Array.isArray(stack) ? (stack as Layer[]) : undefined;
@@ -254,9 +348,51 @@ function pathOf(req: IncomingMessage): string | undefined {
 }
 
 /**
+ * The path a sub-application routes on: what is left of `path` (the path its parent routes on)
+ * once its mount consumed its part; undefined when that is not known, as when mounts at different
+ * depths all match. A parent's mount layers do not say which sub-application they hold:
+ * `mountpath`, when it is a plain path, tells them apart.
+ */
+function restOf(app: object, path: string, depth: number): string | undefined {
+  const parent = (app as { parent?: unknown }).parent;
+  if (parent === undefined) return path;
+  const table = depth < MAX_DEPTH ? tableOf(parent) : undefined;
+  const at = table === undefined ? undefined : restOf(parent as object, path, depth + 1);
+  if (at === undefined) return undefined;
+  const mountpath = (app as { mountpath?: unknown }).mountpath;
+  let rest: string | undefined;
+  for (const layer of table!.mounts) {
+    const matched = matchLayer(layer, at);
+    if (matched === STOP) return undefined;
+    if (matched === undefined || !fits(mountpath, matched)) continue;
+    const trimmed = trimPrefix(at, matched, table!.dotBoundary);
+    if (trimmed === undefined) continue;
+    if (rest !== undefined && trimmed !== rest) return undefined;
+    rest = trimmed;
+  }
+  return rest;
+}
+
+/** Characters that make a mount path a pattern, in Express 4's paths and in Express 5's. */
+const PATTERN = /[^A-Za-z0-9\-_.~/]/;
+
+/** False when `matched` cannot be what the plain mount path `mountpath` matched. */
+function fits(mountpath: unknown, matched: string): boolean {
+  if (typeof mountpath !== 'string' || PATTERN.test(mountpath)) return true;
+  return trimSlashes(mountpath).toLowerCase() === trimSlashes(matched).toLowerCase();
+}
+
+function trimSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return path.slice(0, end);
+}
+
+/**
  * What the route table says about `method` on the request's path, or undefined when there is no
- * table (not Express, a sub-application, a path Express would not route). With `shortcut`, a
- * table where `self` is the only corsguard answers at once: `self` decides everything.
+ * table (not Express, a path Express would not route, a sub-application whose part of the path is
+ * not known). With `shortcut`, a table where `self` is the only corsguard answers at once: `self`
+ * decides everything.
  */
 function lookup(
   req: IncomingMessage,
@@ -264,7 +400,8 @@ function lookup(
   self: AnyHandler,
   shortcut: boolean,
 ): Resolution | undefined {
-  const table = tableOf(req);
+  const app = (req as State).app;
+  const table = tableOf(app);
   if (table === undefined) return undefined;
   if (
     shortcut &&
@@ -272,7 +409,8 @@ function lookup(
   ) {
     return SHORTCUT;
   }
-  const path = pathOf(req);
+  const full = pathOf(req);
+  const path = full === undefined ? undefined : restOf(app as object, full, 0);
   if (path === undefined) return undefined;
   const key = `${method} ${path}`;
   const cached = table.cache.get(key);
@@ -297,6 +435,7 @@ function walk(table: Table, method: string, path: string): Resolution {
   let terminal = false;
   let any = false as boolean; // set inside visitRoute
   let stopped = false;
+  let opaque = false as boolean; // set inside visit
 
   const visitRoute = (route: NonNullable<Layer['route']>): void => {
     const stack = route.stack;
@@ -338,6 +477,12 @@ function walk(table: Table, method: string, path: string): Resolution {
         visitRoute(layer.route);
       } else if (isCorsguard(layer.handle)) {
         if (!terminal) candidates.push(layer.handle);
+      } else if (isMount(layer)) {
+        // A sub-application the request enters: what happens in it cannot be seen from here.
+        if (!terminal && trimPrefix(at, matched, table.dotBoundary) !== undefined) {
+          terminal = true;
+          opaque = true;
+        }
       } else {
         const sub = routerStack(layer);
         const rest = sub === undefined ? undefined : trimPrefix(at, matched, table.dotBoundary);
@@ -354,8 +499,10 @@ function walk(table: Table, method: string, path: string): Resolution {
   if (any && isToken(method) && !names.includes(method)) names.push(method);
   return {
     target: candidates[candidates.length - 1],
+    order: candidates,
     seen: new Set(candidates),
-    methods: names.length === 0 ? NO_METHODS : methodsOf(names),
+    opaque,
+    methods: opaque ? undefined : names.length === 0 ? NO_METHODS : methodsOf(names),
     stamps,
   };
 }
