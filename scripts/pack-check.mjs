@@ -1,0 +1,265 @@
+// Checks the package as users get it: `npm pack`'s tarball installed into a fresh project (offline:
+// corsguard has no runtime dependencies), then loaded by name from a CommonJS script and from an ES
+// module script, each running the origin function and the options delegate of issue 11 (sqlite3's
+// db.get one-liner) on a loopback server. Needs dist/ (`npm run build`). One line per check; exits
+// non-zero on any failure.
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { name, version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+let failures = 0;
+
+function report(ok, what, detail = '') {
+  console.log(
+    `pack-check: ${ok ? 'ok  ' : 'FAIL'} ${what}${ok || detail === '' ? '' : `: ${detail}`}`,
+  );
+  if (!ok) failures++;
+  return ok;
+}
+
+// npm run exports its own settings (npm_config_local_prefix is this repository): the npm commands
+// below must not inherit them, or the install could land here instead of in the fresh project.
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'INIT_CWD'),
+);
+
+function npm(args, cwd) {
+  const result = spawnSync('npm', args, { cwd, env, encoding: 'utf8' });
+  if (result.error) return { ok: false, stdout: '', out: String(result.error) };
+  return {
+    ok: result.status === 0,
+    stdout: result.stdout,
+    out: `${result.stdout}${result.stderr}`.trim(),
+  };
+}
+
+/** The consumer script: `header` loads corsguard and node:http in one module system or the other. */
+function consumer(mode, header) {
+  return `${header}
+const MODE = ${JSON.stringify(mode)};
+const APP = 'https://app.example.com';
+const EVIL = 'https://evil.example.net';
+const SQL = 'SELECT origin FROM allowed_origins WHERE origin = ?';
+
+/** sqlite3's Database.get: calls back on a later turn with (err, row) and returns the Database. */
+class Database {
+  constructor(origins) {
+    this.origins = new Set(origins);
+    this.runs = 0;
+  }
+  get(sql, params, callback) {
+    this.runs++;
+    const origin = params[0];
+    setImmediate(() => callback(null, this.origins.has(origin) ? { origin } : undefined));
+    return this;
+  }
+}
+
+let failures = 0;
+function check(what, ok, detail) {
+  console.log(\`pack-check: \${ok ? 'ok  ' : 'FAIL'} \${MODE}: \${what}\${ok ? '' : ': ' + detail}\`);
+  if (!ok) failures++;
+}
+
+/** Sends each request to a loopback server running the middleware; resolves status and ACAO. */
+async function exchange(middleware, requests) {
+  const server = http.createServer((req, res) => {
+    middleware(req, res, (err) => {
+      res.statusCode = err ? (typeof err.status === 'number' ? err.status : 500) : 200;
+      res.end(err ? 'error:' + (err.code ?? err.message) : 'app');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  try {
+    const answers = [];
+    for (const { method, headers } of requests) {
+      answers.push(
+        await new Promise((resolve, reject) => {
+          const req = http.request(
+            { host: '127.0.0.1', port, method, path: '/', headers, agent: false },
+            (res) => {
+              res.resume();
+              res.on('end', () =>
+                resolve({ status: res.statusCode, acao: res.headers['access-control-allow-origin'] }),
+              );
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        }),
+      );
+    }
+    return answers;
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+const REQUESTS = [
+  { what: 'GET from APP', method: 'GET', headers: { origin: APP } },
+  { what: 'GET from EVIL', method: 'GET', headers: { origin: EVIL } },
+  {
+    what: 'preflight from EVIL',
+    method: 'OPTIONS',
+    headers: { origin: EVIL, 'access-control-request-method': 'PUT' },
+  },
+];
+
+function expectAnswers(label, answers, db) {
+  const [app, evil, evilPreflight] = answers;
+  check(
+    label + ': ' + REQUESTS[0].what + ' is allowed',
+    app.status === 200 && app.acao === APP,
+    'status ' + app.status + ', Access-Control-Allow-Origin ' + app.acao,
+  );
+  check(
+    label + ': ' + REQUESTS[1].what + ' gets no Access-Control-Allow-Origin (never *)',
+    evil.status === 200 && evil.acao === undefined,
+    'status ' + evil.status + ', Access-Control-Allow-Origin ' + evil.acao,
+  );
+  check(
+    label + ': ' + REQUESTS[2].what + ' gets no Access-Control-Allow-Origin (never *)',
+    evilPreflight.status >= 200 && evilPreflight.status < 300 && evilPreflight.acao === undefined,
+    'status ' + evilPreflight.status + ', Access-Control-Allow-Origin ' + evilPreflight.acao,
+  );
+  check(label + ': looked up once per request', db.runs === REQUESTS.length, db.runs + ' lookups');
+}
+
+async function main() {
+  check(
+    'CorsFunctionError is exported',
+    typeof CorsFunctionError === 'function' && CorsFunctionError.prototype instanceof Error,
+    'got ' + typeof CorsFunctionError,
+  );
+
+  const originDb = new Database([APP]);
+  const originFunction = cors({
+    origin: (origin, cb) => originDb.get(SQL, [origin], (err, row) => cb(err, !!row)),
+  });
+  expectAnswers('origin function', await exchange(originFunction, REQUESTS), originDb);
+
+  const delegateDb = new Database([APP]);
+  const delegate = cors((req, cb) =>
+    delegateDb.get(SQL, [req.headers.origin], (err, row) => cb(err, { origin: !!row })),
+  );
+  expectAnswers('options delegate', await exchange(delegate, REQUESTS), delegateDb);
+}
+
+main().then(
+  () => {
+    process.exitCode = failures === 0 ? 0 : 1;
+  },
+  (err) => {
+    console.log('pack-check: FAIL ' + MODE + ': ' + (err && err.stack ? err.stack : String(err)));
+    process.exitCode = 1;
+  },
+);
+`;
+}
+
+/** Packs, installs and runs the consumer scripts; stops at the first step that later ones need. */
+function packInstallRun(work) {
+  const built = ['dist/esm/index.js', 'dist/cjs/cjs.js'].filter((f) => !existsSync(join(root, f)));
+  if (
+    !report(built.length === 0, 'dist/ is built', `missing ${built.join(', ')}; run npm run build`)
+  ) {
+    return;
+  }
+
+  const packs = join(work, 'packs');
+  mkdirSync(packs);
+  const pack = npm(['pack', '--json', '--pack-destination', packs], root);
+  let tarball;
+  try {
+    tarball = join(packs, JSON.parse(pack.stdout)[0].filename);
+  } catch {
+    tarball = undefined;
+  }
+  if (
+    !report(
+      pack.ok && tarball !== undefined && existsSync(tarball),
+      'npm pack made a tarball',
+      pack.out,
+    )
+  ) {
+    return;
+  }
+
+  const project = join(work, 'project');
+  mkdirSync(project);
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'corsguard-pack-check', version: '1.0.0', private: true }, null, 2)}\n`,
+  );
+  const installed = npm(
+    ['install', tarball, '--prefix', project, '--offline', '--no-audit', '--no-fund'],
+    project,
+  );
+  const home = join(project, 'node_modules', name);
+  const installedVersion = existsSync(join(home, 'package.json'))
+    ? JSON.parse(readFileSync(join(home, 'package.json'), 'utf8')).version
+    : undefined;
+  if (
+    !report(
+      installed.ok && installedVersion === version && !lstatSync(home).isSymbolicLink(),
+      `npm install of the tarball into a fresh project (offline) gives ${name}@${version}`,
+      installed.ok ? `found ${String(installedVersion)}` : installed.out,
+    )
+  ) {
+    return;
+  }
+
+  writeFileSync(
+    join(project, 'check.cjs'),
+    consumer(
+      'cjs',
+      "const http = require('node:http');\nconst cors = require('corsguard');\nconst { CorsFunctionError } = require('corsguard');",
+    ),
+  );
+  writeFileSync(
+    join(project, 'check.mjs'),
+    consumer(
+      'esm',
+      // A namespace import, so that a missing export fails its check instead of the whole script.
+      "import http from 'node:http';\nimport cors, * as named from 'corsguard';\nconst { CorsFunctionError } = named;",
+    ),
+  );
+  for (const script of ['check.cjs', 'check.mjs']) {
+    const result = spawnSync(process.execPath, [script], {
+      cwd: project,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    report(
+      result.status === 0,
+      `${script} ran in the fresh project`,
+      `exit ${String(result.status)}`,
+    );
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'corsguard-pack-'));
+try {
+  packInstallRun(work);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+if (failures > 0) {
+  console.log(`pack-check: ${String(failures)} step(s) failed (see the FAIL lines above)`);
+  process.exit(1);
+}
+console.log('pack-check: the packed package installs and works under require and import');
