@@ -13,7 +13,6 @@ import {
   CorsConfigError,
   explainCors,
   type CorsDecision,
-  type CorsExplainRequest,
   type CorsOptions,
   type CorsOptionsDelegate,
   type CorsRefusalReason,
@@ -23,12 +22,19 @@ import { run } from './helpers/mock.js';
 
 const APP = 'https://app.example.com';
 const EVIL = 'https://evil.example.net';
-const preflight = (origin: string, extra: Record<string, string> = {}): CorsExplainRequest => ({
+/** A request described for explainCors, with one value per header (as the tables need). */
+interface Described {
+  method?: string;
+  url?: string;
+  headers?: Record<string, string | undefined>;
+}
+
+const preflight = (origin: string, extra: Record<string, string> = {}): Described => ({
   method: 'OPTIONS',
   url: '/things',
   headers: { Origin: origin, 'Access-Control-Request-Method': 'PUT', ...extra },
 });
-const get = (origin?: string): CorsExplainRequest => ({
+const get = (origin?: string): Described => ({
   method: 'GET',
   url: '/things',
   headers: origin === undefined ? {} : { Origin: origin },
@@ -36,7 +42,7 @@ const get = (origin?: string): CorsExplainRequest => ({
 
 type Options = CorsOptions | CorsOptionsDelegate;
 
-const REFUSALS: [CorsRefusalReason, Options, CorsExplainRequest, string, RegExp][] = [
+const REFUSALS: [CorsRefusalReason, Options, Described, string, RegExp][] = [
   [
     'origin-not-allowed',
     { origin: [APP] },
@@ -135,7 +141,7 @@ function appFor(options: Options, seen: CorsDecision[]) {
   return app;
 }
 
-function send(app: express.Express, r: CorsExplainRequest) {
+function send(app: express.Express, r: Described) {
   let test =
     r.method === 'OPTIONS' ? request(app).options(r.url ?? '/') : request(app).get(r.url ?? '/');
   for (const [name, value] of Object.entries(r.headers ?? {}))
@@ -183,7 +189,7 @@ describe.each(REFUSALS)('a refusal for %s', (reason, options, req, value, messag
 });
 
 describe('an allowed request', () => {
-  it.each<[string, CorsExplainRequest, string]>([
+  it.each<[string, Described, string]>([
     ['not a CORS request', get(), 'not-cors'],
     ['an actual request', get(APP), 'actual'],
     ['a preflight', preflight(APP, { 'Access-Control-Request-Headers': 'x-foo' }), 'preflight'],
@@ -197,7 +203,7 @@ describe('an allowed request', () => {
     expect(explained.statusCode).toBe(kind === 'preflight' ? 204 : null);
   });
 
-  it.each<[string, StaticCorsOptions, CorsExplainRequest]>([
+  it.each<[string, StaticCorsOptions, Described]>([
     [
       'a safelisted method not in the list',
       { origin: [APP], methods: [] },
@@ -482,5 +488,46 @@ describe('NODE_DEBUG=corsguard', () => {
       `from ${EVIL}: origin-not-allowed; origin ${EVIL} is not allowed; add "${EVIL}" to the origin option`,
     );
     expect(lines[4]).toContain('add "x-foo" to the allowedHeaders option (allowed: content-type)');
+    // callback(new Error(...)) is the cors README's way to refuse: say the clean one.
+    expect(lines[6]).toContain(
+      'the origin function failed: database down; an error goes to your error handler (a 500 unless it says otherwise): to refuse an origin cleanly, answer callback(null, false)',
+    );
+    expect(lines[7]).toContain('answer callback(null, { origin: false })');
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['no request at all', undefined, /expected a request description/],
+    [
+      'a string',
+      'GET /',
+      /expected a request description \{ method\?, url\?, headers\? \}, got "GET \/"/,
+    ],
+    ['a method that is not a string', { method: 7 }, /method must be a string/],
+    ['a url that is not a string', { url: ['/'] }, /url must be a string/],
+    ['headers that are not an object', { headers: 'Origin: x' }, /headers must be an object/],
+    [
+      'a header value that is a number',
+      { headers: { Origin: 1 } },
+      /header "Origin" must be a string/,
+    ],
+  ])('throws a clear TypeError for %s', (_what, described, message) => {
+    expect(() => explainCors({}, described as never)).toThrow(TypeError);
+    expect(() => explainCors({}, described as never)).toThrow(message);
+  });
+
+  it('throws a clear TypeError when the request is left out', () => {
+    expect(() => (explainCors as (options: unknown) => unknown)({})).toThrow(
+      /explainCors\(options, request\) takes the options and a request description/,
+    );
+  });
+
+  it('explains a doubled Origin as the middleware sees it: joined, and refused as malformed', () => {
+    const explained = explainCors({ origin: [APP] }, { headers: { Origin: [APP, EVIL] } });
+    expect(explained.decision).toMatchObject({
+      allowed: false,
+      reason: 'invalid-origin',
+      origin: `${APP}, ${EVIL}`,
+    });
+    expect(explained.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 // A function origin that asks a database: time-limited, cached, shared between concurrent requests.
+import { spawnSync } from 'node:child_process';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { OriginCache } from '../lib/cache.js';
@@ -514,5 +515,88 @@ describe("an options delegate's answer", () => {
     const out = await run(cors(delegate as never), get('https://evil.example'));
     expect(out.err).toBeUndefined();
     expect(acao(out.headers)).toBe('*');
+  });
+});
+
+describe('an options delegate naming the request’s own origin', () => {
+  type Callback = (err: unknown, options?: CorsOptions) => void;
+  const reflectOwn = cors((req, callback: Callback) => {
+    // As tutorials write it: reflect the origin after the delegate's own check.
+    callback(null, { origin: req.headers.origin, credentials: true });
+  });
+
+  it('reflects Origin: null instead of failing on it', async () => {
+    const out = await run(reflectOwn, get('null'));
+    expect(out.err).toBeUndefined();
+    expect(acao(out.headers)).toBe('null');
+    expect(out.headers['access-control-allow-credentials']).toBe('true');
+    expect(out.headers.vary).toBe('Origin');
+  });
+
+  it('takes a request without Origin for what it is, not a 500', async () => {
+    const out = await run(reflectOwn, { method: 'GET', headers: {} });
+    expect(out.err).toBeUndefined();
+    expect(out.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it.each<[string, unknown]>([
+    ['undefined', undefined],
+    ['null', null],
+  ])('refuses an origin left %s (an allow-map miss): no 500, never "*"', async (_what, missing) => {
+    const allowed = new Map([[APP, APP]]);
+    const mw = cors((req, callback: Callback) => {
+      const origin = req.headers.origin;
+      callback(null, {
+        origin: (origin === undefined ? undefined : (allowed.get(origin) ?? missing)) as never,
+      });
+    });
+    const refused = await run(mw, get('https://evil.example'));
+    expect(refused.err).toBeUndefined();
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    const sameOriginPost = await run(mw, { method: 'POST', headers: {} });
+    expect(sameOriginPost.err).toBeUndefined();
+    expect(acao((await run(mw, get(APP))).headers)).toBe(APP);
+  });
+
+  it('still refuses a malformed Origin it was handed', async () => {
+    const out = await run(reflectOwn, get('https://app.example.com, https://evil.example'));
+    expect(out.err).toBeUndefined();
+    expect(out.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('emits no reflect-any warning for a delegate (it checks the origin itself)', async () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const mw = cors((_req: unknown, callback: Callback) => {
+        callback(null, { origin: true, credentials: true });
+      });
+      const out = await run(mw, get(APP));
+      expect(acao(out.headers)).toBe(APP);
+      await run(mw, get(APP));
+      expect(warn).not.toHaveBeenCalled();
+      // Static options still warn.
+      cors({ origin: true, credentials: true });
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('says so once under NODE_DEBUG=corsguard instead', () => {
+    const script = `
+      const cors = require(${JSON.stringify(require.resolve('../dist/cjs/cjs.js'))});
+      const mw = cors((req, cb) => cb(null, { origin: true, credentials: true }));
+      const res = { getHeader() {}, setHeader() {}, removeHeader() {} };
+      for (let i = 0; i < 3; i++) mw({ method: 'GET', url: '/', headers: { origin: 'https://a.example' } }, res, () => {});
+    `;
+    const { stderr, status } = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, NODE_DEBUG: 'corsguard' },
+      encoding: 'utf8',
+    });
+    expect(status).toBe(0);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/options delegate answered origin: true with credentials: true/);
+    expect(stderr).not.toContain('Warning');
   });
 });

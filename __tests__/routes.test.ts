@@ -631,16 +631,29 @@ describe('without a route table', () => {
     expect(res.headers['access-control-allow-methods']).toBe(DEFAULT_METHODS);
   });
 
-  it('lets the later of two corsguards decide actual requests under Connect', async () => {
-    const app = connect();
-    app.use(cors({ credentials: true, origin: true }));
-    app.use('/private', cors({ origin: [B] }));
-    app.use(answer);
-    const refused = await request(app).get('/private').set('Origin', EVIL);
-    expect(corsHeaders(refused.headers)).toEqual([]);
-    const open = await request(app).get('/open').set('Origin', EVIL);
-    expect(open.headers['access-control-allow-origin']).toBe(EVIL);
-    expect(open.headers['access-control-allow-credentials']).toBe('true');
+  it('lets the first of two corsguards decide preflights and actual requests alike under Connect', async () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const app = connect();
+      app.use(cors({ origin: [A], exposedHeaders: ['X-First'] }));
+      app.use('/private', cors({ origin: [B] }));
+      app.use(answer);
+      // The preflight is answered by the first one (it cannot see the second)...
+      const pre = await preflight(app, '/private', A, 'PUT');
+      expect(pre.headers['access-control-allow-origin']).toBe(A);
+      // ...so the actual request is decided by it too: the invariant holds.
+      const actual = await request(app).get('/private').set('Origin', A);
+      expect(actual.headers['access-control-allow-origin']).toBe(A);
+      expect(actual.headers['access-control-expose-headers']).toBe('X-First');
+      const other = await request(app).get('/private').set('Origin', B);
+      expect(corsHeaders(other.headers)).toEqual([]);
+      await request(app).get('/private').set('Origin', A);
+      const codes = warn.mock.calls.map((call) => (call[1] as { code?: string }).code);
+      expect(codes).toEqual(['CORSGUARD_NO_ROUTE_TABLE']);
+      expect(String(warn.mock.calls[0]![0])).toContain('options delegate');
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('answers preflights at the first corsguard under Connect, as configured', async () => {

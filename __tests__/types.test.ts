@@ -11,6 +11,49 @@ import corsDefault, {
   type CorsOptions,
 } from '../lib/index.js';
 
+describe('the function types', () => {
+  // A callback-style client returns itself, as sqlite3's Database#get does.
+  class Database {
+    get(_sql: string, _params: unknown[], cb: (err: Error | null, row?: object) => void): this {
+      setImmediate(() => {
+        cb(null, {});
+      });
+      return this;
+    }
+  }
+  const db = new Database();
+  const sql = 'SELECT 1 FROM origins WHERE origin = ?';
+
+  it('accept the one-line callback arrows users write, whatever the call returns', () => {
+    // Each of these must compile: their return value is a Database, a Timeout, a Query.
+    const origin = cors({
+      origin: (o, cb) =>
+        db.get(sql, [o], (err, row) => {
+          cb(err, !!row);
+        }),
+    });
+    const timer = cors({
+      origin: (o, cb) =>
+        setTimeout(() => {
+          cb(null, o.endsWith('.example.com'));
+        }, 1),
+    });
+    const delegate = cors((req, cb) =>
+      db.get(sql, [req.headers.origin], (err, row) => {
+        cb(err, { origin: !!row });
+      }),
+    );
+    for (const mw of [origin, timer, delegate]) expect(typeof mw).toBe('function');
+  });
+
+  it('accept functions that return their answer', () => {
+    const allowed = new Set(['https://app.example.com']);
+    expect(typeof cors({ origin: async (o) => Promise.resolve(allowed.has(o)) })).toBe('function');
+    expect(typeof cors({ origin: (o) => allowed.has(o) })).toBe('function');
+    expect(typeof cors((_req) => ({ origin: [...allowed] }))).toBe('function');
+  });
+});
+
 describe('the options type', () => {
   it("makes { origin: '*', credentials: true } a compile-time error, and a build-time one", () => {
     // @ts-expect-error -- '*' cannot be combined with credentials

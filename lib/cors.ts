@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { debuglog } from 'node:util';
 import { NOT_CORS, failed, listened, publish, store } from './decision.js';
 import { type CorsConfigIssue, CorsConfigError, show } from './errors.js';
 import { type Handler, createHandler, takeBack } from './middleware.js';
@@ -140,11 +141,21 @@ function delegateHandler(
   // Handlers that cache origin answers, for clearOriginCache (weakly: options objects may go away).
   const caching = new Set<WeakRef<Handler>>();
   let defaults: Handler | undefined;
+  let reflectNoted = false;
   // A handler, or the error (a CorsConfigError) that the options produced.
   const compile = (options: unknown): unknown => {
     try {
       const result = compileOptions(options);
-      warn(result.warnings);
+      // A delegate answering origin: true with credentials has usually checked the origin itself:
+      // no process warning (a false alarm then), one NODE_DEBUG line instead.
+      const warnings = result.warnings.filter((w) => w.code !== REFLECT_ANY);
+      if (warnings.length < result.warnings.length && !reflectNoted) {
+        reflectNoted = true;
+        debug(
+          'an options delegate answered origin: true with credentials: true; every origin it answers so for is reflected with credentials, so make sure the delegate checks the origin first',
+        );
+      }
+      warn(warnings);
       const handler = createHandler(result.policy, delegating);
       if (handler.clearOriginCache !== undefined) caching.add(new WeakRef(handler));
       return handler;
@@ -171,7 +182,8 @@ function delegateHandler(
       if (origin === undefined) {
         store(req, NOT_CORS);
       } else {
-        const decision = failed(req, origin, reason, error, DELEGATE_FAILURES[reason]);
+        const [message, hint] = DELEGATE_FAILURES[reason];
+        const decision = failed(req, origin, reason, error, message, hint);
         store(req, decision);
         if (listened(undefined)) publish(decision, req, undefined);
       }
@@ -182,11 +194,11 @@ function delegateHandler(
         fail(answer.reason, answer.error);
         return;
       }
-      const options = answer.options;
       let handler: unknown;
-      if (options === null) {
+      if (answer.options === null) {
         handler = defaults ??= createHandler(compileOptions(undefined).policy, delegating);
       } else {
+        const options = ownOrigin(answer.options, req.headers.origin);
         handler = compiled.get(options);
         if (handler === undefined) {
           handler = compile(options);
@@ -206,4 +218,21 @@ function delegateHandler(
   };
   markHandler(delegating);
   return delegating;
+}
+
+const REFLECT_ANY = 'CORSGUARD_REFLECT_ANY_WITH_CREDENTIALS';
+const debug = debuglog('corsguard');
+
+/**
+ * Reads the origin of options a delegate built for this request. The request's own Origin
+ * (`{ origin: req.headers.origin }` after the delegate's own check) allows that origin, whatever it
+ * is: `Origin: null` is reflected as `true` would. An origin left undefined or null (an allow-map
+ * miss, `{ origin: allowed.get(origin) }`, or a request without Origin) refuses: never a 500, and
+ * never the default `*` that `cors` makes of it.
+ */
+function ownOrigin(options: object, requestOrigin: string | undefined): object {
+  if (!('origin' in options)) return options;
+  const origin = (options as { origin?: unknown }).origin;
+  if (origin === undefined || origin === null) return { ...options, origin: false };
+  return origin === requestOrigin ? { ...options, origin: true } : options;
 }

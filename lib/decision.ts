@@ -250,11 +250,12 @@ export function failed(
   reason: CorsRefusalReason,
   error: unknown,
   message: string,
+  hint: string,
 ): CorsRefusedDecision {
   const kind = req.method === 'OPTIONS' && req.headers[ACRM] !== undefined ? 'preflight' : 'actual';
   // One line, whatever the error says: a CorsConfigError lists its issues on separate lines.
   const detail = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
-  return refuse(kind, origin, reason, detail, [], `${message}: ${detail}`, error);
+  return refuse(kind, origin, reason, detail, [], `${message}: ${detail}${hint}`, error);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -279,10 +279,15 @@ export type Lookup =
       readonly error: unknown;
     };
 
+/** What each failure of a lookup says, and how to avoid it, for decisions and NODE_DEBUG. */
 export const LOOKUP_FAILURES = {
-  'origin-resolver-error': 'the origin function failed',
-  'origin-resolver-timeout': 'the origin function timed out',
-  'invalid-configuration': 'the origin function gave an invalid answer',
+  // The cors README's `callback(new Error('Not allowed by CORS'))` answers refused origins with a 500.
+  'origin-resolver-error': [
+    'the origin function failed',
+    '; an error goes to your error handler (a 500 unless it says otherwise): to refuse an origin cleanly, answer callback(null, false)',
+  ],
+  'origin-resolver-timeout': ['the origin function timed out', ''],
+  'invalid-configuration': ['the origin function gave an invalid answer', ''],
 } as const;
 
 const ORIGIN_FUNCTION: Caller = { what: 'the origin function', code: 'CORS_ORIGIN_FAILED' };
@@ -436,10 +441,14 @@ export type DelegateAnswer =
       readonly error: unknown;
     };
 
+/** What each failure of a delegate says, and how to avoid it, for decisions and NODE_DEBUG. */
 export const DELEGATE_FAILURES = {
-  'options-delegate-error': 'the options delegate failed',
-  'invalid-configuration': 'the options delegate gave invalid options',
-  'origin-resolver-timeout': 'the options delegate timed out',
+  'options-delegate-error': [
+    'the options delegate failed',
+    '; an error goes to your error handler (a 500 unless it says otherwise): to refuse an origin cleanly, answer callback(null, { origin: false })',
+  ],
+  'invalid-configuration': ['the options delegate gave invalid options', ''],
+  'origin-resolver-timeout': ['the options delegate timed out', ''],
 } as const;
 
 const OPTIONS_DELEGATE: Caller = { what: 'the options delegate', code: 'CORS_DELEGATE_FAILED' };

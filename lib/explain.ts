@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { build } from './cors.js';
 import { type CorsDecision, corsDecision } from './decision.js';
+import { show } from './errors.js';
 import type { CorsWarning } from './options.js';
 import type { CorsOptions, CorsOptionsDelegate, StaticOrigin } from './types.js';
 
@@ -10,8 +11,11 @@ export interface CorsExplainRequest {
   readonly method?: string;
   /** @defaultValue `'/'` */
   readonly url?: string;
-  /** Request headers; names in any case. */
-  readonly headers?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Request headers; names in any case. A header given as an array is sent several times, and
+   * joined with `, ` as Node joins repeated headers (two `Origin` headers make one malformed origin).
+   */
+  readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
 }
 
 /** What the middleware would do with a request. @public */
@@ -61,19 +65,17 @@ export function explainCors(
   options: CorsOptions | CorsOptionsDelegate | undefined,
   request: CorsExplainRequest,
 ): CorsExplanation | Promise<CorsExplanation> {
+  if (arguments.length < 2) {
+    throw new TypeError(
+      'corsguard: explainCors(options, request) takes the options and a request description, such as ' +
+        "{ method: 'OPTIONS', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'PUT' } }",
+    );
+  }
   const warnings: CorsWarning[] = [];
   const handler = build(options, undefined, (found) => {
     warnings.push(...found);
   });
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers ?? {})) {
-    if (value !== undefined) headers[name.toLowerCase()] = value;
-  }
-  const req = {
-    method: request.method ?? 'GET',
-    url: request.url ?? '/',
-    headers,
-  } as unknown as IncomingMessage;
+  const req = describedRequest(request);
   const set: Record<string, string> = {};
   let status = 200;
   let sent = false;
@@ -119,4 +121,42 @@ export function explainCors(
     }
   });
   return promise ?? result!;
+}
+
+/** The request a description stands for, as Node would hand it to the middleware. */
+function describedRequest(request: unknown): IncomingMessage {
+  const fail = (message: string): never => {
+    throw new TypeError(`corsguard: explainCors: ${message}`);
+  };
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    fail(`expected a request description { method?, url?, headers? }, got ${show(request)}`);
+  }
+  const {
+    method = 'GET',
+    url = '/',
+    headers = {},
+  } = request as {
+    method?: unknown;
+    url?: unknown;
+    headers?: unknown;
+  };
+  if (typeof method !== 'string')
+    fail(`method must be a string such as 'GET', got ${show(method)}`);
+  if (typeof url !== 'string') fail(`url must be a string such as '/things', got ${show(url)}`);
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    fail(`headers must be an object of header names and values, got ${show(headers)}`);
+  }
+  const lower: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers as object)) {
+    if (value === undefined) continue;
+    if (typeof value === 'string') lower[name.toLowerCase()] = value;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      lower[name.toLowerCase()] = value.join(', ');
+    } else {
+      fail(
+        `the value of header ${show(name)} must be a string or an array of strings, got ${show(value)}`,
+      );
+    }
+  }
+  return { method, url, headers: lower } as unknown as IncomingMessage;
 }

@@ -384,13 +384,8 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
         finish(result.allowed);
         return;
       }
-      const decision = failed(
-        req,
-        requestOrigin,
-        result.reason,
-        result.error,
-        LOOKUP_FAILURES[result.reason],
-      );
+      const [message, hint] = LOOKUP_FAILURES[result.reason];
+      const decision = failed(req, requestOrigin, result.reason, result.error, message, hint);
       store(req, decision);
       if (listened(onDecision)) publish(decision, req, onDecision);
       next(result.error);

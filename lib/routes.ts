@@ -172,7 +172,12 @@ const warned = new WeakSet<AnyHandler>();
  */
 export function leftAlone(req: IncomingMessage, self: AnyHandler): boolean {
   const app = (req as State).app;
-  if (typeof app !== 'function') return false;
+  if (typeof app !== 'function') {
+    // No route table (Connect, node:http): the first corsguard answered the preflight, so it
+    // decides the actual request too.
+    warnOnce(self, NO_ROUTES);
+    return true;
+  }
   const sub = (app as { parent?: unknown }).parent !== undefined;
   if (!sub && (tableOf(app)?.mounts.length ?? 0) === 0) return false;
   const left = leaving.get(req);
@@ -185,15 +190,21 @@ export function leftAlone(req: IncomingMessage, self: AnyHandler): boolean {
     if (left === undefined) leaving.set(req, [app]);
     else left.push(app);
   }
-  if (!warned.has(self)) {
-    warned.add(self);
-    process.emitWarning(sub ? shadowedInside(app) : SHADOWED_AFTER, {
-      type: 'CorsguardWarning',
-      code: 'CORSGUARD_SUBAPP_SHADOWED',
-    });
-  }
+  warnOnce(self, sub ? shadowedInside(app) : SHADOWED_AFTER);
   return true;
 }
+
+function warnOnce(self: AnyHandler, message: string): void {
+  if (warned.has(self)) return;
+  warned.add(self);
+  process.emitWarning(message, {
+    type: 'CorsguardWarning',
+    code: message === NO_ROUTES ? 'CORSGUARD_NO_ROUTE_TABLE' : 'CORSGUARD_SUBAPP_SHADOWED',
+  });
+}
+
+const NO_ROUTES =
+  'a second cors() on the same request left it to the first one: outside Express (Connect, node:http) corsguard cannot see which of them is more specific, so the first one a request meets answers its preflight and decides its actual request to match. Use one cors() with an options delegate, cors((req, callback) => ...), to vary the configuration by path.';
 
 function shadowedInside(app: object): string {
   return `a cors() inside the sub-application mounted at ${mountedAt(app)} left a request to another cors() that had decided it first: a cors() outside a sub-application cannot see the sub-application's routes, so it answers their preflights, and decides their actual requests to match. This configuration is not used for them. Mount these routes with express.Router() instead (corsguard reads a router's routes), or remove the other cors().`;

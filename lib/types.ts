@@ -18,25 +18,27 @@ export type StaticOrigin = boolean | string | RegExp | readonly (boolean | strin
 export type OriginCallback = (err: unknown, origin?: StaticOrigin | null) => void;
 
 /**
- * A function origin, called with the request's `Origin` (never for requests without one). It may
- * answer through `callback`, by returning the answer, or by returning a Promise of it. The answer is
- * read as a {@link StaticOrigin}: `true` allows, `false`, `null` or `undefined` refuses, a string,
- * RegExp or array is matched against the origin. A throw, a rejection or `callback(err)` goes to
- * `next(err)`. Only the first answer counts.
+ * A function origin, called with the request's `Origin` (never for requests without one, nor for a
+ * malformed one). How its answer is read depends only on what it declares:
+ * - `(origin, callback)`, as in `cors`: the callback alone answers; the return value is ignored
+ *   (`db.get(...)` returning the Database is fine), except that an `async` function's rejection
+ *   before the callback is a failure.
+ * - `(origin)`: the return value, or what a returned Promise resolves to; `undefined` refuses.
+ * - `(...args)` (a wrapper): the callback or a return value other than `undefined`, whichever first.
+ *
+ * The answer is read as a {@link StaticOrigin}: `true` allows, `false`, `null` or `undefined`
+ * refuses, the request's own origin string allows, another string, a RegExp or an array is matched
+ * against the origin. A throw, a rejection or `callback(err)` goes to `next(err)` (with a falsy
+ * reason, as a `CorsFunctionError`). Only the first answer counts; `originTimeout` bounds the wait.
  *
  * @example
  * ```ts
  * cors({ origin: async (origin) => db.allowedOrigins.has(origin) })
- * cors({ origin: (origin, callback) => callback(null, allowList.includes(origin)) })
+ * cors({ origin: (origin, callback) => db.get(sql, [origin], (err, row) => callback(err, !!row)) })
  * ```
  * @public
  */
-export type CustomOrigin = (
-  requestOrigin: string,
-  callback: OriginCallback,
-) =>
-  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- callback style returns nothing
-  void | StaticOrigin | null | undefined | PromiseLike<StaticOrigin | null | undefined>;
+export type CustomOrigin = (requestOrigin: string, callback: OriginCallback) => unknown; // any return type: a callback-style function returns what its database call returns
 
 /**
  * Options of {@link cors}, the same as the `cors` package's, plus `privateNetworkAccess`.
@@ -58,7 +60,7 @@ export interface CorsOptions {
    * `'auto'` (Express 4 and 5): a preflight is answered with the methods the application's routes
    * handle for its path (HEAD with GET), in `Access-Control-Allow-Methods` and `Allow`, and a
    * preflight for a method no route handles is refused (`method-not-allowed`). Where there is no
-   * Express route table to read (Connect, `node:http`, a sub-application, `explainCors`) it is the
+   * Express route table to read (Connect, `node:http`, `explainCors`) it is the
    * default list.
    * @defaultValue `'GET,HEAD,PUT,PATCH,POST,DELETE'`
    * @example `['GET', 'POST']`, `'auto'`
@@ -175,8 +177,12 @@ export type CheckedCorsOptions<O extends CorsOptions> = O &
   Readonly<Record<Exclude<keyof O, keyof CorsOptions>, never>>;
 
 /**
- * Per-request options: called with each request, it answers with the options for that request,
- * through `callback`, by return value or by Promise. `null` or `undefined` means the defaults.
+ * Per-request options: called with each request, it answers with the options for that request. It
+ * is read as a {@link CustomOrigin} is: `(req, callback)` answers through the callback only,
+ * `(req)` by its return value or Promise, a wrapper `(...args)` by whichever comes first. The answer
+ * must be a plain options object; `callback(null)`, `callback(null, null)` and a returned `null`
+ * mean the defaults, as in `cors`. Anything else, and `undefined` returned by `(req)`, fails closed:
+ * `next(err)` with a `CorsConfigError`, never the defaults.
  *
  * @example
  * ```ts
@@ -187,9 +193,7 @@ export type CheckedCorsOptions<O extends CorsOptions> = O &
 export type CorsOptionsDelegate<Req extends IncomingMessage = IncomingMessage> = (
   req: Req,
   callback: (err: unknown, options?: CorsOptions | null) => void,
-) =>
-  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- callback style returns nothing
-  void | CorsOptions | null | undefined | PromiseLike<CorsOptions | null | undefined>;
+) => unknown; // any return type, as for CustomOrigin: an answer is checked per request
 
 /**
  * The middleware returned by {@link cors}, for Express, Connect or plain `node:http`.
