@@ -70,6 +70,8 @@ export type CorsDecision = CorsAllowedDecision | CorsRefusedDecision;
 /** What a compiled policy allows, in the terms decisions are made and explained in. */
 export interface Checks {
   readonly disabled: boolean;
+  /** A function origin decides: its refusals are its own. */
+  readonly byFunction: boolean;
   /** Descriptions of the allowed origins, for messages. */
   readonly origins: readonly string[];
   readonly credentials: boolean;
@@ -87,6 +89,7 @@ const SAFELISTED_METHODS = new Set(['GET', 'HEAD', 'POST']);
 
 export function checks(
   disabled: boolean,
+  byFunction: boolean,
   origins: readonly string[],
   credentials: boolean,
   methods: string | undefined,
@@ -97,6 +100,7 @@ export function checks(
   const lower = (headerList ?? []).map((name) => name.toLowerCase());
   return {
     disabled,
+    byFunction,
     origins,
     credentials,
     methods: methodList,
@@ -165,14 +169,7 @@ export function decide(
         `Origin ${show(origin)} is not an origin a browser sends (a non-browser client, or two Origin headers joined)`,
       );
     }
-    return refuse(
-      kind,
-      origin,
-      'origin-not-allowed',
-      origin,
-      c.origins,
-      `origin ${origin} is not allowed; add "${origin}" to the origin option (allowed: ${listed(c.origins)})`,
-    );
+    return refuse(kind, origin, 'origin-not-allowed', origin, c.origins, originRefusal(c, origin));
   }
   if (kind === 'actual') return { kind, allowed: true, origin };
   const method = req.headers[ACRM]!;
@@ -241,6 +238,33 @@ export function decide(
     c.headers,
     `request header ${names} is not allowed${anyNote}; add "${missing.join('", "')}" to the allowedHeaders option (allowed: ${listed(c.headers)})`,
   );
+}
+
+/**
+ * Why an origin was refused and what to change, in the terms of the configuration: a function's
+ * own refusal, a wildcard that never covers its apex, or an entry that differs only by scheme.
+ */
+function originRefusal(c: Checks, origin: string): string {
+  if (c.byFunction) {
+    return `origin ${origin} is not allowed: the origin function refused it (it answered false, null or a value that does not match); change what the function answers for ${origin}`;
+  }
+  const base = `origin ${origin} is not allowed`;
+  const add = `add "${origin}" to the origin option (allowed: ${listed(c.origins)})`;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//.exec(origin)?.[1];
+  for (const entry of c.origins) {
+    // `https://*.example.org` never covers `https://example.org` itself.
+    const wild = /^([a-z][a-z0-9+.-]*:\/\/)\*\.(.*)$/.exec(entry);
+    if (wild !== null && origin === wild[1]! + wild[2]!) {
+      return `${base}: the wildcard in "${entry}" covers subdomains only, never the apex ${origin} itself; ${add}`;
+    }
+  }
+  if (scheme === 'http' || scheme === 'https') {
+    const other = (scheme === 'http' ? 'https' : 'http') + origin.slice(scheme.length);
+    if (c.origins.includes(other)) {
+      return `${base}: the origin option has "${other}", but the page is served over ${scheme}: (a different origin to browsers); serve the page over ${scheme === 'http' ? 'https' : 'http'}:, or ${add}`;
+    }
+  }
+  return `${base}; ${add}`;
 }
 
 /** A refusal for a request that ended in next(err). */

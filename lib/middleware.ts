@@ -73,6 +73,7 @@ function plan(policy: Policy, dependsOnOrigin: boolean): Plan {
     auto: policy.autoMethods,
     checks: checks(
       policy.origin.kind === 'disabled',
+      policy.origin.kind === 'function',
       policy.origins,
       policy.credentials,
       policy.methods,

@@ -309,7 +309,11 @@ export type Issue = (option: string, value: unknown, message: string) => void;
 function compileBoolean(options: Options, key: string, issue: Issue): boolean {
   const value = options[key];
   if (value === undefined || typeof value === 'boolean') return value === true;
-  issue(key, value, `expected true or false, got ${show(value)}.`);
+  const fromText =
+    typeof value === 'string' && /^(?:true|false|1|0|yes|no)$/i.test(value.trim())
+      ? ` (a string, say from an environment variable: write ${key}: process.env.X === 'true')`
+      : '';
+  issue(key, value, `expected true or false, got ${show(value)}${fromText}.`);
   return false;
 }
 
@@ -503,7 +507,21 @@ function compileMaxAge(input: unknown, issue: Issue, warnings: CorsWarning[]): s
     value = Number(input);
   }
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86400) {
-    issue('maxAge', input, `${MAX_AGE_RANGE}, got ${show(input)}.`);
+    let fix = '';
+    if (Number.isNaN(value)) {
+      fix =
+        ': Number() of something that is not a number, such as an unset environment variable (Number(undefined)); check the variable, or leave maxAge out';
+    } else if (
+      typeof value === 'number' &&
+      !Number.isInteger(value) &&
+      value > 0 &&
+      value <= 86400
+    ) {
+      fix = `; whole seconds only, e.g. Math.round(${String(value)})`;
+    } else if (typeof value === 'number' && value > 86400) {
+      fix = '; 86400 (one day) is the most any browser keeps, 7200 the most Chromium keeps';
+    }
+    issue('maxAge', input, `${MAX_AGE_RANGE}, got ${show(input)}${fix}.`);
     return undefined;
   }
   if (value > 7200) {

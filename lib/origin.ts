@@ -220,19 +220,58 @@ function parsePattern(value: string, report: Report): OriginEntry | undefined {
   return { kind: 'pattern', scheme, host, subdomains, port };
 }
 
+/** The host name a RegExp's body spells, when it is only that (`example\.com`, `\.example\.com`). */
+function plainHost(body: string): string | undefined {
+  return /^(?:[a-z0-9-]|\\\.)+$/i.test(body) ? body.replace(/\\\./g, '.') : undefined;
+}
+
+/**
+ * How to anchor the user's own RegExp: `^` and a scheme in front when it has none (`/example\.com$/`
+ * meant "example.com and its subdomains"), `$` at the end, and the pattern strings that say the same
+ * when its body is a plain host name.
+ */
+function anchoringFix(re: RegExp): string {
+  let body = re.source.replace(/^\^/, '').replace(/\$$/, '');
+  const host = plainHost(body);
+  if (!/^(?:https?|wss?)(?:\\?:|\?:)/.test(body)) {
+    const labels =
+      host === undefined
+        ? ''
+        : host.startsWith('.')
+          ? '(?:[a-z0-9-]+\\.)*[a-z0-9-]+'
+          : '(?:[a-z0-9-]+\\.)*';
+    body = `https:\\/\\/${labels}${body}`;
+  }
+  const anchored = new RegExp(`^${body}$`, re.flags.replace('m', ''));
+  let patterns = '';
+  if (host?.startsWith('.') === true) patterns = `, or use the pattern string "https://*${host}"`;
+  else if (host !== undefined) {
+    patterns = `, or use the pattern strings "https://${host}" and "https://*.${host}" (a list of both)`;
+  }
+  return `anchor it: ${String(anchored)}${patterns}`;
+}
+
+/** ` ("an origin")` the RegExp admits and its author did not mean, when one can be told. */
+function stranger(re: RegExp, end: boolean): string {
+  const body = re.source.replace(/^\^/, '').replace(/\$$/, '');
+  const host = plainHost(body.replace(/^(?:https?|wss?):\\\/\\\//, ''));
+  if (host === undefined) return '';
+  if (end) return ` ("https://${host.replace(/^\./, 'a.')}.evil.example")`;
+  return host.startsWith('.') ? ` ("http://evil${host}")` : ` ("https://evil-${host}")`;
+}
+
 /**
  * Why a RegExp could admit origins its author did not mean (not anchored at both ends, a top-level
  * `|`, the `m` flag, a lone unescaped `.`), or undefined when it has none of these problems.
  */
 export function regexpProblem(re: RegExp): string | undefined {
   const src = re.source;
-  const fix =
-    'anchor it as /^https:\\/\\/app\\.example\\.com$/, or use a pattern string such as "https://*.example.com"';
+  const fix = anchoringFix(re);
   if (re.flags.includes('m')) {
     return `${String(re)} has the m flag, so ^ and $ also match at line breaks; remove it`;
   }
   if (!src.startsWith('^')) {
-    return `${String(re)} is not anchored at the start, so it also matches inside longer origins ("https://example.com.evil.example"); ${fix}`;
+    return `${String(re)} is not anchored at the start, so it also matches origins that merely contain a match${stranger(re, false)}; ${fix}`;
   }
   let escaped = false;
   let inClass = false;
@@ -258,7 +297,7 @@ export function regexpProblem(re: RegExp): string | undefined {
     }
   }
   if (!endAnchor) {
-    return `${String(re)} is not anchored at the end, so it also matches longer origins ("https://example.com.evil.example"); ${fix}`;
+    return `${String(re)} is not anchored at the end, so it also matches longer origins${stranger(re, true)}; ${fix}`;
   }
   if (dots.length > 0) {
     const chars = src.split('');
