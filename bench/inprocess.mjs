@@ -26,7 +26,7 @@ function next(err) {
   if (err !== undefined) counters.errors++;
 }
 
-/** The no-op middleware of the issue. */
+/** The no-op middleware. */
 function noop(_req, _res, next) {
   next();
 }

@@ -1,7 +1,7 @@
 // npm run bench [-- --quick] [-- --only=inprocess,memory,http] [-- --json=file]
 //
 // Measures corsguard against cors 2.8.6, a no-op middleware and a hand-written floor, in one run,
-// interleaved, and prints every figure with where each target of issue 7 stands. Timings are never
+// interleaved, and prints every figure with where each performance target stands. Timings are never
 // asserted anywhere: this prints, it does not fail on a slow machine. See bench/README.md.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -332,7 +332,7 @@ if (only.includes('http')) {
 }
 
 if (targets.express !== undefined || report.memory !== undefined) {
-  print('TARGETS (issue 7): medians; "spread crosses" when the threshold lies inside the IQR');
+  print('TARGETS: medians; "spread crosses" when the threshold lies inside the IQR');
   const rows = [];
   const both = (name, get, threshold) => {
     rows.push([
@@ -402,7 +402,7 @@ if (targets.express !== undefined || report.memory !== undefined) {
     '  (*) equivalent, not identical, options for cors: for the patterns, the 100 anchored RegExps a cors user writes; for the cached function, the same function without a cache.',
   );
   print(
-    "  (aux) not one of the issue's workloads: the like-for-like reference for the 1.1x target (same headers as the 1,000 and patterns rows; the single origin is static and sets no Vary).",
+    "  (aux) not one of the target workloads: the like-for-like reference for the 1.1x target (same headers as the 1,000 and patterns rows; the single origin is static and sets no Vary).",
   );
   print();
 }

@@ -1,4 +1,4 @@
-// The workloads of issue 7: for each, the corsguard options, the equivalent `cors` options, the
+// The workloads of the performance targets: for each, the corsguard options, the equivalent `cors` options, the
 // requests, and the floor: a hand-written middleware that sets exactly the headers corsguard sets for
 // that workload, from precomputed strings (or the request's own value where corsguard reflects it),
 // and nothing else: no lookup, no validation, no Vary merge. run.mjs checks before measuring that
@@ -170,7 +170,7 @@ function originFromTable(origin, callback) {
  * Each workload: `key`, `label`, the options for corsguard (`options`) and for cors (`corsOptions`),
  * `specs` (request variants), `floor`, and flags: `shared` (the same options mean the same thing in
  * cors, so it counts in the geometric mean), `equivalent` (cors gets equivalent options, not the
- * same ones), `aux` (a reference point for another target, not one of the issue's workloads),
+ * same ones), `aux` (a reference point for another target, not one of the target workloads),
  * `pending` (not measurable yet: the capability has not landed).
  */
 export const WORKLOADS = [
@@ -320,7 +320,7 @@ export const WORKLOADS = [
     corsOptions: { origin: LIST, methods: ROUTE_METHODS },
     specs: routedSpecs(12, APP_3),
     floor: floorPreflightAuto,
-    aux: "route-aware preflights: compared with each other, not part of issue 7's targets",
+    aux: "route-aware preflights: compared with each other, not part of the performance targets",
   },
   {
     key: 'methodsAuto300',
@@ -329,7 +329,7 @@ export const WORKLOADS = [
     corsOptions: { origin: LIST, methods: ROUTE_METHODS },
     specs: routedSpecs(13, APP_300),
     floor: floorPreflightAuto,
-    aux: "route-aware preflights: compared with each other, not part of issue 7's targets",
+    aux: "route-aware preflights: compared with each other, not part of the performance targets",
   },
   {
     key: 'methodsListed300',
@@ -338,7 +338,7 @@ export const WORKLOADS = [
     corsOptions: { origin: LIST, methods: ROUTE_METHODS },
     specs: routedSpecs(14, APP_300),
     floor: floorPreflightRouteList,
-    aux: "route-aware preflights: compared with each other, not part of issue 7's targets",
+    aux: "route-aware preflights: compared with each other, not part of the performance targets",
   },
 ];
 
