@@ -402,7 +402,7 @@ if (targets.express !== undefined || report.memory !== undefined) {
     '  (*) equivalent, not identical, options for cors: for the patterns, the 100 anchored RegExps a cors user writes; for the cached function, the same function without a cache.',
   );
   print(
-    "  (aux) not one of the target workloads: the like-for-like reference for the 1.1x target (same headers as the 1,000 and patterns rows; the single origin is static and sets no Vary).",
+    '  (aux) not one of the target workloads: the like-for-like reference for the 1.1x target (same headers as the 1,000 and patterns rows; the single origin is static and sets no Vary).',
   );
   print();
 }

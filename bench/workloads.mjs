@@ -320,7 +320,7 @@ export const WORKLOADS = [
     corsOptions: { origin: LIST, methods: ROUTE_METHODS },
     specs: routedSpecs(12, APP_3),
     floor: floorPreflightAuto,
-    aux: "route-aware preflights: compared with each other, not part of the performance targets",
+    aux: 'route-aware preflights: compared with each other, not part of the performance targets',
   },
   {
     key: 'methodsAuto300',
@@ -329,7 +329,7 @@ export const WORKLOADS = [
     corsOptions: { origin: LIST, methods: ROUTE_METHODS },
     specs: routedSpecs(13, APP_300),
     floor: floorPreflightAuto,
-    aux: "route-aware preflights: compared with each other, not part of the performance targets",
+    aux: 'route-aware preflights: compared with each other, not part of the performance targets',
   },
   {
     key: 'methodsListed300',
@@ -338,7 +338,7 @@ export const WORKLOADS = [
     corsOptions: { origin: LIST, methods: ROUTE_METHODS },
     specs: routedSpecs(14, APP_300),
     floor: floorPreflightRouteList,
-    aux: "route-aware preflights: compared with each other, not part of the performance targets",
+    aux: 'route-aware preflights: compared with each other, not part of the performance targets',
   },
 ];
 
