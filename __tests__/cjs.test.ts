@@ -20,6 +20,8 @@ describe('the CommonJS entry', () => {
         'cors',
         'corsDecision',
         'explainCors',
+        'postgresBus',
+        'redisBus',
       ].sort(),
     );
     for (const name of names) {

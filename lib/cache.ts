@@ -1,6 +1,15 @@
 // The answers of a function origin, kept per origin string for a time. Attackers choose the Origin
 // header freely, so the cache is bounded: past `max` entries the oldest goes first. Errors and
 // timeouts are never cached (see middleware.ts).
+import type { BusSettings } from './bus.js';
+
+/** The checked `originCache` option. */
+export interface CacheSettings {
+  readonly ttl: number;
+  readonly max: number;
+  /** Where clears are published and heard (bus.ts); undefined for a cache of this process only. */
+  readonly bus: BusSettings | undefined;
+}
 
 /** What a cached lookup found: the Access-Control-Allow-Origin value, or null for a refusal. */
 export type CachedAnswer = string | null;

@@ -1,5 +1,16 @@
 // The CommonJS entry point: `require('corsguard')` is the factory itself, as `require('cors')` is,
-// and also carries `.cors`, `.default`, `.CorsConfigError`, `.CorsTimeoutError`, `.CorsFunctionError`, `.corsDecision` and `.explainCors`. Built only by tsconfig.cjs.json.
+// and also carries `.cors`, `.default`, `.CorsConfigError`, `.CorsTimeoutError`, `.CorsFunctionError`, `.corsDecision`, `.explainCors`,
+// `.redisBus` and `.postgresBus`. Built only by tsconfig.cjs.json.
+import {
+  postgresBus as pgBus,
+  redisBus as rBus,
+  type PostgresBus as PgBus,
+  type PostgresBusOptions as PgBusOptions,
+  type PostgresClientLike as PgClientLike,
+  type RedisBusOptions as RBusOptions,
+  type RedisPublisherLike as RPublisherLike,
+  type RedisSubscriberLike as RSubscriberLike,
+} from './bus.js';
 import { cors as factory } from './cors.js';
 import { corsDecision as decisionOf } from './decision.js';
 import type * as decisions from './decision.js';
@@ -23,6 +34,8 @@ const corsguard = Object.assign(factory, {
   CorsFunctionError: FunctionError,
   corsDecision: decisionOf,
   explainCors: explain,
+  redisBus: rBus,
+  postgresBus: pgBus,
 });
 
 // eslint-disable-next-line @typescript-eslint/no-namespace -- the type side of `export =`
@@ -53,6 +66,15 @@ declare namespace corsguard {
   export type CorsExplanation = explaining.CorsExplanation;
   export type StaticCorsOptions = explaining.StaticCorsOptions;
   export type CorsWarning = Warning;
+  export type OriginCacheBus = types.OriginCacheBus;
+  export type OriginCacheBusEvents = types.OriginCacheBusEvents;
+  export type OriginCacheBusError = types.OriginCacheBusError;
+  export type RedisBusOptions = RBusOptions;
+  export type RedisPublisherLike = RPublisherLike;
+  export type RedisSubscriberLike = RSubscriberLike;
+  export type PostgresBus = PgBus;
+  export type PostgresBusOptions = PgBusOptions;
+  export type PostgresClientLike = PgClientLike;
 }
 
 export = corsguard;

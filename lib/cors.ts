@@ -146,6 +146,9 @@ function delegateHandler(
   const compile = (options: unknown): unknown => {
     try {
       const result = compileOptions(options);
+      // Each options object is compiled once, and a bus would be subscribed to once per object:
+      // delegates building their options per request would pile up subscriptions.
+      if (result.policy.originCache?.bus !== undefined) return BUS_IN_DELEGATE(options);
       // A delegate answering origin: true with credentials has usually checked the origin itself:
       // no process warning (a false alarm then), one NODE_DEBUG line instead.
       const warnings = result.warnings.filter((w) => w.code !== REFLECT_ANY);
@@ -221,6 +224,16 @@ function delegateHandler(
 }
 
 const REFLECT_ANY = 'CORSGUARD_REFLECT_ANY_WITH_CREDENTIALS';
+
+const BUS_IN_DELEGATE = (options: unknown): CorsConfigError =>
+  new CorsConfigError([
+    {
+      option: 'originCache.bus (answer of the options delegate)',
+      value: (options as { originCache: { bus: unknown } }).originCache.bus,
+      message:
+        'a bus is subscribed to when a middleware is built, and options answered per request are not: build the function-origin middleware once, cors({ origin, originCache: { ttl, bus } }), and mount it on the routes it is for; or leave the bus out of the delegate answers and let ttl bound staleness.',
+    },
+  ]);
 const debug = debuglog('corsguard');
 
 /**

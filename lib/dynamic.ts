@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { OriginCache } from './cache.js';
+import { joinBus } from './bus.js';
+import { type CacheSettings, OriginCache } from './cache.js';
 import {
   type CorsFunctionErrorCode,
   CorsConfigError,
@@ -359,19 +360,21 @@ function answerReader(
 /** Asks a function origin about request origins; see {@link originResolver}. */
 export interface OriginResolver {
   readonly lookup: (origin: string, done: (lookup: Lookup) => void) => void;
-  /** Drops cached answers (all, or one origin's) and lookups in flight. */
+  /** Drops cached answers (all, or one origin's) and lookups in flight, and tells the bus. */
   readonly clear: (origin?: string) => void;
 }
 
 /**
  * Asks a function origin, within `timeout` milliseconds when it is not 0, keeping answers in a cache
- * when `cache` says so; concurrent lookups of an origin that is not cached share one call.
+ * when `cache` says so; concurrent lookups of an origin that is not cached share one call. With a
+ * bus, the cache subscribes to it here, once, and each clear is published; the lookup path never
+ * touches it (bus.ts).
  */
 export function originResolver(
   fn: CustomOrigin,
   credentials: boolean,
   timeout: number,
-  cacheOptions: { readonly ttl: number; readonly max: number } | undefined,
+  cacheOptions: CacheSettings | undefined,
 ): OriginResolver {
   const style = styleOf(fn);
   const read = answerReader(credentials);
@@ -380,11 +383,20 @@ export function originResolver(
   const pending = new Map<string, ((lookup: Lookup) => void)[]>();
   // Dropping a pending lookup makes the next request start a fresh one, and keeps the dropped one
   // from storing its (possibly stale) answer: a clear takes effect on the very next request.
-  const clear = (origin?: string): void => {
+  const clearHere = (origin?: string): void => {
     cache?.clear(origin);
     if (origin === undefined) pending.clear();
     else pending.delete(origin);
   };
+  const bus = cacheOptions?.bus;
+  const publish = bus === undefined ? undefined : joinBus(bus, clearHere);
+  const clear =
+    publish === undefined
+      ? clearHere
+      : (origin?: string): void => {
+          clearHere(origin);
+          publish(origin);
+        };
   const ask = (origin: string, done: (lookup: Lookup) => void): void => {
     callUser(fn, style, origin, ORIGIN_FUNCTION, timeout, (err, answer) => {
       if (err) {

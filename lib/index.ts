@@ -24,6 +24,16 @@ export {
   type CorsExplanation,
   type StaticCorsOptions,
 } from './explain.js';
+export {
+  postgresBus,
+  redisBus,
+  type PostgresBus,
+  type PostgresBusOptions,
+  type PostgresClientLike,
+  type RedisBusOptions,
+  type RedisPublisherLike,
+  type RedisSubscriberLike,
+} from './bus.js';
 export type { CorsWarning } from './options.js';
 export type {
   CheckedCorsOptions,
@@ -32,6 +42,9 @@ export type {
   CorsOptions,
   CorsOptionsDelegate,
   CustomOrigin,
+  OriginCacheBus,
+  OriginCacheBusError,
+  OriginCacheBusEvents,
   OriginCallback,
   StaticOrigin,
 } from './types.js';

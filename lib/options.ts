@@ -9,6 +9,8 @@ import {
   parseOriginString,
 } from './origin.js';
 import type { DecisionListener } from './decision.js';
+import { compileBus } from './bus.js';
+import type { CacheSettings } from './cache.js';
 import type { CustomOrigin } from './types.js';
 
 /** How the allowed origins are decided, chosen once per configuration. */
@@ -46,8 +48,8 @@ export interface Policy {
   readonly onDecision: DecisionListener | undefined;
   /** Milliseconds a function origin may take to answer; 0 for no limit. */
   readonly originTimeout: number;
-  /** How long and how many answers of a function origin are kept; undefined for none. */
-  readonly originCache: { readonly ttl: number; readonly max: number } | undefined;
+  /** How long and how many answers of a function origin are kept, and their bus; undefined for none. */
+  readonly originCache: CacheSettings | undefined;
 }
 
 /** A warning found while compiling: emitted once per middleware with `process.emitWarning`. */
@@ -262,7 +264,7 @@ function compileCache(
   value: unknown,
   forFunction: boolean,
   issue: Issue,
-): { ttl: number; max: number } | undefined {
+): CacheSettings | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     issue(
@@ -272,12 +274,18 @@ function compileCache(
     );
     return undefined;
   }
-  const { ttl, max = 1000, ...rest } = value as { ttl?: unknown; max?: unknown };
+  const {
+    ttl,
+    max = 1000,
+    bus,
+    onBusError,
+    ...rest
+  } = value as { ttl?: unknown; max?: unknown; bus?: unknown; onBusError?: unknown };
   for (const key of Object.keys(rest)) {
     issue(
       `originCache.${key}`,
       (rest as Record<string, unknown>)[key],
-      'unknown option; originCache takes ttl and max.',
+      'unknown option; originCache takes ttl, max, bus and onBusError.',
     );
   }
   if (!wholeIn(ttl, 1, MAX_TIMEOUT)) {
@@ -301,7 +309,7 @@ function compileCache(
       'originCache keeps the answers of a function origin, but origin is not a function; remove it.',
     );
   }
-  return { ttl: ttl as number, max: max as number };
+  return { ttl: ttl as number, max: max as number, bus: compileBus(bus, onBusError, issue) };
 }
 
 export type Issue = (option: string, value: unknown, message: string) => void;

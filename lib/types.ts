@@ -135,11 +135,86 @@ export interface CorsOptions {
    * milliseconds, at most `max` of them (the oldest goes first). Concurrent requests for an origin that
    * is not cached yet share one call of the function. Errors and timeouts are not cached. Drop entries
    * with the middleware's `clearOriginCache(origin?)`.
+   *
+   * With several instances, `bus` carries each `clearOriginCache` to the others (see
+   * {@link OriginCacheBus}): they drop the entry within the bus's propagation delay while it is up, and
+   * within `ttl` otherwise. Not in the options an options delegate answers: build the
+   * function-origin middleware once, with `cors({ origin, originCache })`.
    * @defaultValue none; `max` defaults to 1000
-   * @example `originCache: { ttl: 60_000, max: 5000 }`
+   * @example `originCache: { ttl: 60_000, max: 5000 }`, `originCache: { ttl: 60_000, bus: redisBus({ publisher, subscriber }) }`
    */
-  originCache?: { ttl: number; max?: number | undefined } | undefined;
+  originCache?:
+    | {
+        ttl: number;
+        max?: number | undefined;
+        /**
+         * Where clears are published and heard: `redisBus(...)`, `postgresBus(...)` or your own.
+         * Subscribed to once, when the middleware is built; never touched by a request.
+         * @defaultValue none (each instance's cache is its own)
+         */
+        bus?: OriginCacheBus | undefined;
+        /**
+         * Hears each failure of the bus once: a clear that could not be published (`during`
+         * `'publish'`; the local clear happened anyway), or a subscription that failed or lost its
+         * connection (`'subscribe'`). Either way the other instances catch up within `ttl`. What it
+         * throws is ignored. NODE_DEBUG=corsguard logs the same failures.
+         * @defaultValue none
+         */
+        onBusError?: OriginCacheBusError | undefined;
+      }
+    | undefined;
 }
+
+/**
+ * A message bus that keeps the origin caches of several instances coherent (`originCache.bus`).
+ * corsguard subscribes once when the middleware is built and publishes one message per
+ * `clearOriginCache` call; messages are short JSON strings of its own format (at most 2048
+ * characters), and it skips its own. `redisBus` and `postgresBus` build one from your clients.
+ *
+ * @example
+ * ```ts
+ * // Any pub/sub will do (NATS, a cloud topic, ...):
+ * const bus: OriginCacheBus = {
+ *   publish: (message) => broker.publish('corsguard', message),
+ *   subscribe: (onMessage) => broker.subscribe('corsguard', onMessage),
+ * };
+ * ```
+ * @public
+ */
+export interface OriginCacheBus {
+  /** Sends `message` to every subscriber (this one included is fine). A rejection is reported. */
+  publish(message: string): void | Promise<void>;
+  /**
+   * Calls `onMessage` with every message published. `events`, when the bus can tell, hears that
+   * messages may have been missed (`resync`: the cache is cleared once) and that the subscription
+   * failed (`error`). May return a function that ends the subscription.
+   */
+  subscribe(
+    onMessage: (message: string) => void,
+    events?: OriginCacheBusEvents,
+    // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- the documented shape: a subscribe may return nothing
+  ): void | (() => void);
+}
+
+/**
+ * What a bus may tell corsguard besides messages (the second argument of `subscribe`).
+ *
+ * @public
+ */
+export interface OriginCacheBusEvents {
+  /** Messages may have been missed (the subscriber reconnected): the whole cache is cleared once. */
+  readonly resync: () => void;
+  /** The subscription failed or lost its connection: reported to `onBusError` and NODE_DEBUG. */
+  readonly error: (error: unknown) => void;
+}
+
+/**
+ * The `originCache.onBusError` hook: `during` is `'publish'` for a clear that could not be sent, and
+ * `'subscribe'` for a subscription that failed or lost its connection.
+ *
+ * @public
+ */
+export type OriginCacheBusError = (error: unknown, during: 'publish' | 'subscribe') => void;
 
 /**
  * Settings of a middleware built from an options delegate.

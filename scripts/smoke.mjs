@@ -7,6 +7,8 @@ import esmDefault, {
   CorsTimeoutError as EsmTimeout,
   corsDecision as esmDecision,
   explainCors as esmExplain,
+  postgresBus as esmPostgresBus,
+  redisBus as esmRedisBus,
 } from 'corsguard';
 
 const require = createRequire(import.meta.url);
@@ -22,6 +24,8 @@ for (const [name, value] of [
   ['CorsTimeoutError', [EsmTimeout, cjs.CorsTimeoutError]],
   ['corsDecision', [esmDecision, cjs.corsDecision]],
   ['explainCors', [esmExplain, cjs.explainCors]],
+  ['redisBus', [esmRedisBus, cjs.redisBus]],
+  ['postgresBus', [esmPostgresBus, cjs.postgresBus]],
 ]) {
   assert.equal(typeof value[0], 'function', `ESM exports ${name}`);
   assert.equal(typeof value[1], 'function', `require(...).${name} exists`);
