@@ -7,19 +7,21 @@
 // `SameSite=Lax` cookie works in a default, off-the-record context.
 import cors from 'corsguard';
 import type express from 'express';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'puppeteer-core';
 import {
   type Api,
   CORS_ERROR,
+  ENGINES,
   LAUNCH_TIMEOUT,
   type Served,
   TEST_TIMEOUT,
   browserFetch,
-  close,
+  closeAll,
+  closeBrowser,
   fresh,
   launchBrowser,
   openPages,
-  launchWithThirdPartyCookies,
+  openProfilePage,
   startApi,
   startPages,
 } from './harness.js';
@@ -53,123 +55,116 @@ beforeAll(async () => {
   });
 }, LAUNCH_TIMEOUT);
 
-afterAll(async () => {
-  await close(api.server);
-  await close(pages.server);
-});
+afterAll(() => closeAll(api.server, pages.server));
 
-describe('a cross-site API with credentials: true (third-party cookies allowed)', () => {
-  let context: BrowserContext;
-  let closeBrowser: () => Promise<void>;
-  let page: Page;
+describe.each(ENGINES)('in %s', (engine) => {
+  describe('a cross-site API with credentials: true (third-party cookies allowed)', () => {
+    let browser: Browser;
+    let page: Page;
 
-  beforeAll(async () => {
-    ({ context, close: closeBrowser } = await launchWithThirdPartyCookies());
-    page = await context.newPage();
-    await page.goto(pages.url);
-    const login = await browserFetch(page, `${api.url}/cross-site/login`, {
-      method: 'POST',
-      credentials: 'include',
-    });
-    expect(login).toMatchObject({ ok: true, body: '{"loggedIn":true}' });
-  }, LAUNCH_TIMEOUT);
-
-  afterAll(async () => {
-    await closeBrowser();
-  });
-
-  it(
-    'receives the cookie it set, and the page reads the answer',
-    async () => {
-      const url = fresh('/cross-site/me');
-      const outcome = await browserFetch(page, api.url + url, { credentials: 'include' });
-      expect(outcome).toMatchObject({ ok: true, body: '{"method":"GET","cookie":"sid=s3cr3t"}' });
-      expect(api.seenAt(url)).toEqual([expect.objectContaining({ cookie: 'sid=s3cr3t' })]);
-    },
-    TEST_TIMEOUT,
-  );
-
-  it(
-    'gets no cookie on a preflight, and the cookie on the request that follows',
-    async () => {
-      const url = fresh('/cross-site/me');
-      const outcome = await browserFetch(page, api.url + url, {
-        method: 'PUT',
-        credentials: 'include',
-      });
-      expect(outcome).toMatchObject({ ok: true, body: '{"method":"PUT","cookie":"sid=s3cr3t"}' });
-      expect(api.seenAt(url)).toEqual([
-        expect.objectContaining({ method: 'OPTIONS', cookie: undefined }),
-        expect.objectContaining({ method: 'PUT', cookie: 'sid=s3cr3t' }),
-      ]);
-    },
-    TEST_TIMEOUT,
-  );
-
-  it(
-    'gets no cookie when the page does not ask to include credentials',
-    async () => {
-      const url = fresh('/cross-site/me');
-      const outcome = await browserFetch(page, api.url + url);
-      expect(outcome).toMatchObject({ ok: true, body: '{"method":"GET","cookie":null}' });
-      expect(api.seenAt(url)).toEqual([expect.objectContaining({ cookie: undefined })]);
-    },
-    TEST_TIMEOUT,
-  );
-
-  it(
-    'still receives the cookie on a route without credentials: true, but the page cannot read the answer',
-    async () => {
-      const url = fresh('/cross-site/no-credentials');
-      const outcome = await browserFetch(page, api.url + url, { credentials: 'include' });
-      expect(outcome).toEqual({ ok: false, error: CORS_ERROR });
-      expect(api.seenAt(url)).toEqual([expect.objectContaining({ cookie: 'sid=s3cr3t' })]);
-    },
-    TEST_TIMEOUT,
-  );
-
-  it(
-    'refuses a credentialed read of a public ("*") response',
-    async () => {
-      const url = fresh('/cross-site/public');
-      expect(await browserFetch(page, api.url + url, { credentials: 'include' })).toEqual({
-        ok: false,
-        error: CORS_ERROR,
-      });
-      expect(await browserFetch(page, api.url + url)).toMatchObject({ ok: true });
-    },
-    TEST_TIMEOUT,
-  );
-});
-
-describe('a same-site API on another port with credentials: true (default browser settings)', () => {
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    [page] = await openPages(browser, pages.url);
-  }, LAUNCH_TIMEOUT);
-
-  afterAll(async () => {
-    await browser.close();
-  });
-
-  it(
-    'receives its SameSite=Lax cookie back, and the page reads the answer',
-    async () => {
-      const login = await browserFetch(page, `${api.sameSiteUrl}/same-site/login`, {
+    beforeAll(async () => {
+      browser = await launchBrowser(engine, { thirdPartyCookies: true });
+      page = await openProfilePage(browser, pages.url);
+      const login = await browserFetch(page, `${api.url}/cross-site/login`, {
         method: 'POST',
         credentials: 'include',
       });
-      expect(login).toMatchObject({ ok: true });
-      const url = fresh('/same-site/me');
-      const outcome = await browserFetch(page, api.sameSiteUrl + url, { credentials: 'include' });
-      expect(outcome).toMatchObject({ ok: true, body: '{"method":"GET","cookie":"sid=lax"}' });
-      expect(api.seenAt(url)).toEqual([
-        expect.objectContaining({ origin: pages.url, cookie: 'sid=lax' }),
-      ]);
-    },
-    TEST_TIMEOUT,
-  );
+      expect(login).toMatchObject({ ok: true, body: '{"loggedIn":true}' });
+    }, LAUNCH_TIMEOUT);
+
+    afterAll(() => closeBrowser(browser));
+
+    it(
+      'receives the cookie it set, and the page reads the answer',
+      async () => {
+        const url = fresh('/cross-site/me');
+        const outcome = await browserFetch(page, api.url + url, { credentials: 'include' });
+        expect(outcome).toMatchObject({ ok: true, body: '{"method":"GET","cookie":"sid=s3cr3t"}' });
+        expect(api.seenAt(url)).toEqual([expect.objectContaining({ cookie: 'sid=s3cr3t' })]);
+      },
+      TEST_TIMEOUT,
+    );
+
+    it(
+      'gets no cookie on a preflight, and the cookie on the request that follows',
+      async () => {
+        const url = fresh('/cross-site/me');
+        const outcome = await browserFetch(page, api.url + url, {
+          method: 'PUT',
+          credentials: 'include',
+        });
+        expect(outcome).toMatchObject({ ok: true, body: '{"method":"PUT","cookie":"sid=s3cr3t"}' });
+        expect(api.seenAt(url)).toEqual([
+          expect.objectContaining({ method: 'OPTIONS', cookie: undefined }),
+          expect.objectContaining({ method: 'PUT', cookie: 'sid=s3cr3t' }),
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
+
+    it(
+      'gets no cookie when the page does not ask to include credentials',
+      async () => {
+        const url = fresh('/cross-site/me');
+        const outcome = await browserFetch(page, api.url + url);
+        expect(outcome).toMatchObject({ ok: true, body: '{"method":"GET","cookie":null}' });
+        expect(api.seenAt(url)).toEqual([expect.objectContaining({ cookie: undefined })]);
+      },
+      TEST_TIMEOUT,
+    );
+
+    it(
+      'still receives the cookie on a route without credentials: true, but the page cannot read the answer',
+      async () => {
+        const url = fresh('/cross-site/no-credentials');
+        const outcome = await browserFetch(page, api.url + url, { credentials: 'include' });
+        expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
+        expect(api.seenAt(url)).toEqual([expect.objectContaining({ cookie: 'sid=s3cr3t' })]);
+      },
+      TEST_TIMEOUT,
+    );
+
+    it(
+      'refuses a credentialed read of a public ("*") response',
+      async () => {
+        const url = fresh('/cross-site/public');
+        expect(await browserFetch(page, api.url + url, { credentials: 'include' })).toEqual({
+          ok: false,
+          error: CORS_ERROR[engine],
+        });
+        expect(await browserFetch(page, api.url + url)).toMatchObject({ ok: true });
+      },
+      TEST_TIMEOUT,
+    );
+  });
+
+  describe('a same-site API on another port with credentials: true (default browser settings)', () => {
+    let browser: Browser;
+    let page: Page;
+
+    beforeAll(async () => {
+      browser = await launchBrowser(engine);
+      [page] = await openPages(browser, pages.url);
+    }, LAUNCH_TIMEOUT);
+
+    afterAll(() => closeBrowser(browser));
+
+    it(
+      'receives its SameSite=Lax cookie back, and the page reads the answer',
+      async () => {
+        const login = await browserFetch(page, `${api.sameSiteUrl}/same-site/login`, {
+          method: 'POST',
+          credentials: 'include',
+        });
+        expect(login).toMatchObject({ ok: true });
+        const url = fresh('/same-site/me');
+        const outcome = await browserFetch(page, api.sameSiteUrl + url, { credentials: 'include' });
+        expect(outcome).toMatchObject({ ok: true, body: '{"method":"GET","cookie":"sid=lax"}' });
+        expect(api.seenAt(url)).toEqual([
+          expect.objectContaining({ origin: pages.url, cookie: 'sid=lax' }),
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
+  });
 });

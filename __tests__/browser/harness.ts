@@ -1,22 +1,44 @@
-// Real-browser harness: Debian's Chromium driven by playwright-core, a page server on
+// Real-browser harness: two engines, Debian's Chromium and Debian's Firefox ESR, both driven by
+// puppeteer-core (Chromium over the DevTools Protocol, Firefox over WebDriver BiDi); a page server on
 // http://127.0.0.1:<port> and an API behind corsguard reached as http://localhost:<port>, so every
 // fetch in these tests crosses origins (and sites) exactly as it would in production.
+//
+// Why one client for both engines: puppeteer-core is the client that drives the stock Debian Firefox
+// (playwright-core only drives its own patched Firefox builds, which would have to be downloaded).
+// Keeping Chromium on playwright-core would mean two APIs (pages, frames, evaluate, console events,
+// screenshots) behind an adapter in every test; with puppeteer-core for both, each test file is one
+// scenario list run once per engine, and the only per-engine code is the launch below.
 import express from 'express';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Frame,
-  type Page,
-} from 'playwright-core';
+import type { Browser, Frame, LaunchOptions, Page, PuppeteerNode } from 'puppeteer-core';
 
-/** Where Chromium is: scripts/test-browser.mjs passes the path it found. */
+// puppeteer-core is an ES module only, which jest's own module loader (CommonJS here) cannot load;
+// the suite's test environment (environment.mjs, loaded by Node itself) puts it on the global.
+const puppeteer = (globalThis as unknown as { corsguardPuppeteer: PuppeteerNode })
+  .corsguardPuppeteer;
+
+export type Engine = 'chromium' | 'firefox';
+
+/**
+ * The engines this run covers: scripts/test-browser.mjs sets CORSGUARD_BROWSER_ENGINES from
+ * `--engine` and from which browsers it found. Each test file runs its scenarios once per engine.
+ */
+export const ENGINES: readonly Engine[] = (
+  process.env.CORSGUARD_BROWSER_ENGINES ?? 'chromium,firefox'
+)
+  .split(',')
+  .map((name) => {
+    if (name !== 'chromium' && name !== 'firefox') throw new Error(`unknown engine "${name}"`);
+    return name;
+  });
+
+/** Where the browsers are: scripts/test-browser.mjs passes the paths it found. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
 /**
  * Without the background-networking switches Chromium keeps trying to reach Google's services, which
@@ -32,20 +54,132 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** Generous limits for a 2-core machine: launching Chromium, and each test. */
+/**
+ * Firefox gets a fresh profile per launch (puppeteer-core writes it, with its own test preferences
+ * that already turn off app and add-on updates, Shield, safe browsing lists and health reports).
+ * These close every other door to the network: this machine has none, and a browser waiting on it
+ * is slow and noisy.
+ */
+export const FIREFOX_PREFS: Record<string, string | number | boolean> = {
+  'app.update.auto': false,
+  'app.update.enabled': false,
+  'browser.aboutHomeSnippets.updateUrl': '',
+  'browser.discovery.enabled': false,
+  'browser.newtabpage.activity-stream.feeds.section.topstories': false,
+  'browser.newtabpage.activity-stream.feeds.snippets': false,
+  'browser.newtabpage.activity-stream.telemetry': false,
+  'browser.ping-centre.telemetry': false,
+  'browser.region.network.url': '',
+  'browser.region.update.enabled': false,
+  'browser.safebrowsing.provider.google.updateURL': '',
+  'browser.safebrowsing.provider.google4.updateURL': '',
+  'browser.safebrowsing.provider.mozilla.updateURL': '',
+  'browser.safebrowsing.update.enabled': false,
+  'browser.topsites.contile.enabled': false,
+  'captivedetect.canonicalURL': '',
+  'datareporting.policy.firstRunURL': '',
+  'dom.push.connection.enabled': false,
+  'dom.push.serverURL': '',
+  'extensions.blocklist.enabled': false,
+  'extensions.systemAddon.update.enabled': false,
+  'geo.provider.network.url': '',
+  'media.gmp-gmpopenh264.enabled': false,
+  'network.captive-portal-service.enabled': false,
+  'network.connectivity-service.enabled': false,
+  'network.dns.disablePrefetch': true,
+  'network.http.http3.enable': false,
+  'network.predictor.enabled': false,
+  'network.prefetch-next': false,
+  'network.trr.mode': 5,
+  'security.OCSP.enabled': 0,
+  'security.remote_settings.crlite_filters.enabled': false,
+  'toolkit.telemetry.enabled': false,
+  'toolkit.telemetry.server': '',
+  'toolkit.telemetry.unified': false,
+};
+
+/** Generous limits for a 2-core machine: launching a browser, and each test. */
 export const LAUNCH_TIMEOUT = 60_000;
 export const TEST_TIMEOUT = 30_000;
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/** Per browser launched here: the profile folder to delete when it closes, if this harness made one. */
+const profiles = new WeakMap<Browser, string>();
+
+export interface LaunchChoices {
+  /**
+   * A profile that accepts third-party cookies. A page on 127.0.0.1 and an API on localhost are
+   * different sites, so the API's cookie is a third-party cookie. Chromium's default for an
+   * off-the-record context (which {@link openPages} uses) blocks those with the reason
+   * "UserPreferences" before CORS is even consulted; a persistent profile with the preference
+   * `cookie_controls_mode: 0` is what a user who allows them has. Firefox's default (Total Cookie
+   * Protection, cookieBehavior 5) would keep the cookie in a jar of the page's site only;
+   * cookieBehavior 0 is "accept all cookies".
+   */
+  thirdPartyCookies?: boolean;
+  /**
+   * A `host:port` the browser is to treat as a public address (as if the page came from the
+   * internet), so that its requests to loopback are requests into a more private network: Chromium's
+   * `--ip-address-space-overrides`, Firefox's `network.lna.address_space.public.override`.
+   */
+  publicAddress?: string;
 }
 
-/** Opens one page per URL, all in one new context of `browser` (so they share its HTTP cache). */
+export async function launchBrowser(engine: Engine, choices: LaunchChoices = {}): Promise<Browser> {
+  if (engine === 'firefox') {
+    return puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      extraPrefsFirefox: {
+        ...FIREFOX_PREFS,
+        // 5 is Firefox's shipped default; puppeteer-core's profile would otherwise accept all.
+        'network.cookie.cookieBehavior': choices.thirdPartyCookies === true ? 0 : 5,
+        ...(choices.publicAddress === undefined
+          ? {}
+          : { 'network.lna.address_space.public.override': choices.publicAddress }),
+      },
+    });
+  }
+  const options: LaunchOptions = {
+    browser: 'chrome',
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args:
+      choices.publicAddress === undefined
+        ? CHROMIUM_ARGS
+        : [...CHROMIUM_ARGS, `--ip-address-space-overrides=${choices.publicAddress}=public`],
+  };
+  if (choices.thirdPartyCookies !== true) return puppeteer.launch(options);
+  const dir = mkdtempSync(join(tmpdir(), 'corsguard-chromium-'));
+  mkdirSync(join(dir, 'Default'));
+  writeFileSync(
+    join(dir, 'Default', 'Preferences'),
+    JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }),
+  );
+  const browser = await puppeteer.launch({ ...options, userDataDir: dir });
+  profiles.set(browser, dir);
+  return browser;
+}
+
+/**
+ * A page in the browser's own profile (the one {@link LaunchChoices} configured), for tests that
+ * need its cookie settings.
+ */
+export async function openProfilePage(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(url);
+  return page;
+}
+
+/**
+ * Opens one page per URL, all in one new off-the-record context of `browser` (so they share its
+ * HTTP cache, and no other test's).
+ */
 export async function openPages<const U extends readonly string[]>(
   browser: Browser,
   ...urls: U
 ): Promise<{ [K in keyof U]: Page }> {
-  const context = await browser.newContext();
+  const context = await browser.createBrowserContext();
   const opened: Page[] = [];
   for (const url of urls) {
     const page = await context.newPage();
@@ -55,40 +189,49 @@ export async function openPages<const U extends readonly string[]>(
   return opened as { [K in keyof U]: Page };
 }
 
-/** Closes the browser and the servers a test file started. */
-export async function closeAll(browser: Browser, ...servers: http.Server[]): Promise<void> {
+/** Closes a browser launched here, and deletes the profile folder the harness made for it. */
+export async function closeBrowser(browser: Browser): Promise<void> {
   await browser.close();
+  const dir = profiles.get(browser);
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Closes the servers a test file started. */
+export async function closeAll(...servers: http.Server[]): Promise<void> {
   for (const server of servers) await close(server);
 }
 
 /**
- * A fresh browser whose profile accepts third-party cookies. A page on 127.0.0.1 and an API on
- * localhost are different sites, so the API's cookie is a third-party cookie; Chromium's default
- * (and every Playwright context, which is off the record) blocks those with the reason
- * "UserPreferences" before CORS is even consulted. A persistent profile with the preference
- * `cookie_controls_mode: 0` ("allow third-party cookies") is what a user who allows them has.
+ * Everything the browser reports about a page's failures: console messages, and the script errors
+ * it logs (Firefox reports CORS refusals as errors in the page's log, which puppeteer-core gives as
+ * `pageerror` events over WebDriver BiDi; Chromium's CORS lines come as console messages).
  */
-export async function launchWithThirdPartyCookies(): Promise<{
-  context: BrowserContext;
-  close: () => Promise<void>;
-}> {
-  const dir = mkdtempSync(join(tmpdir(), 'corsguard-chromium-'));
-  mkdirSync(join(dir, 'Default'));
-  writeFileSync(
-    join(dir, 'Default', 'Preferences'),
-    JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }),
-  );
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
+export function watchMessages(page: Page): string[] {
+  const messages: string[] = [];
+  page.on('console', (message) => {
+    messages.push(message.text());
   });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  page.on('pageerror', (error) => {
+    messages.push(error instanceof Error ? error.message : String(error));
+  });
+  return messages;
+}
+
+/** Waits until a message matching `pattern` arrives (the log is asynchronous), or fails. */
+export async function messageMatching(
+  messages: readonly string[],
+  pattern: RegExp,
+  timeout = 5_000,
+): Promise<string> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const found = messages.find((m) => pattern.test(m));
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) {
+      throw new Error(`no message matching ${String(pattern)}; got:\n${messages.join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -145,6 +288,8 @@ export interface Seen {
   acrm: string | undefined;
   acrh: string | undefined;
   cookie: string | undefined;
+  /** Access-Control-Request-Private-Network, which Private Network Access preflights carry. */
+  acrpn: string | undefined;
 }
 
 export interface Api extends Served {
@@ -172,6 +317,7 @@ export async function startApi(
       acrm: req.headers['access-control-request-method'],
       acrh: req.headers['access-control-request-headers'],
       cookie: req.headers.cookie,
+      acrpn: req.get('access-control-request-private-network'),
     });
     next();
   });
@@ -213,24 +359,34 @@ export async function browserFetch(
   init: FetchInit = {},
   read: readonly string[] = [],
 ): Promise<FetchOutcome> {
-  return where.evaluate(
-    async ({ url, init, read }): Promise<FetchOutcome> => {
-      try {
-        const res = await fetch(url, init);
-        const body = await res.text();
-        const headers: Record<string, string | null> = {};
-        for (const name of read) headers[name] = res.headers.get(name);
-        return { ok: true, status: res.status, body, headers };
-      } catch (err) {
-        return { ok: false, error: String(err) };
-      }
-    },
-    { url, init, read },
-  );
+  // The argument crosses as a JSON string: objects made in jest's sandbox are not plain objects to
+  // puppeteer-core (it runs in Node's own realm), and its WebDriver BiDi serializer refuses them.
+  return where.evaluate(async (json: string): Promise<FetchOutcome> => {
+    const { url, init, read } = JSON.parse(json) as {
+      url: string;
+      init: FetchInit;
+      read: string[];
+    };
+    try {
+      const res = await fetch(url, init);
+      const body = await res.text();
+      const headers: Record<string, string | null> = {};
+      for (const name of read) headers[name] = res.headers.get(name);
+      return { ok: true, status: res.status, body, headers };
+    } catch (err) {
+      return { ok: false, error: String(err) };
+    }
+  }, JSON.stringify({ url, init, read }));
 }
 
-/** The error Chromium gives scripts for every CORS failure; the details go to the console only. */
-export const CORS_ERROR = 'TypeError: Failed to fetch';
+/**
+ * The error each engine gives scripts for every CORS failure; the details go to the browser's log
+ * only. The Fetch Standard says a "network error" (a TypeError) and leaves the wording to engines.
+ */
+export const CORS_ERROR: Record<Engine, string> = {
+  chromium: 'TypeError: Failed to fetch',
+  firefox: 'TypeError: NetworkError when attempting to fetch resource.',
+};
 
 let counter = 0;
 /** A URL path never used before in this process, so no preflight or HTTP cache entry covers it. */

@@ -2,15 +2,17 @@
 // string 'null' in a configuration; only a function that accepts it knowingly lets it read.
 import cors, { CorsConfigError } from 'corsguard';
 import type express from 'express';
-import type { Browser, Frame } from 'playwright-core';
+import type { Browser, Frame } from 'puppeteer-core';
 import {
   type Api,
   CORS_ERROR,
   LAUNCH_TIMEOUT,
   type Served,
+  ENGINES,
   TEST_TIMEOUT,
   browserFetch,
   closeAll,
+  closeBrowser,
   fresh,
   launchBrowser,
   openPages,
@@ -18,10 +20,8 @@ import {
   startPages,
 } from './harness.js';
 
-let browser: Browser;
 let pages: Served;
 let api: Api;
-let frame: Frame;
 
 beforeAll(async () => {
   pages = await startPages();
@@ -33,48 +33,62 @@ beforeAll(async () => {
     app.use('/accepts-null', cors({ origin: (origin) => origin === 'null' }), answer);
     app.use('/public', cors(), answer);
   });
-  browser = await launchBrowser();
-  const [page] = await openPages(browser, `${pages.url}/sandboxed`);
-  const sandboxed = page.frames().find((f) => f !== page.mainFrame());
-  if (sandboxed === undefined) throw new Error('the sandboxed iframe did not load');
-  frame = sandboxed;
 }, LAUNCH_TIMEOUT);
 
-afterAll(() => closeAll(browser, api.server, pages.server));
+afterAll(() => closeAll(api.server, pages.server));
 
-describe('a fetch from a sandboxed iframe', () => {
-  it(
-    'carries Origin: null and is refused by an allow-list, even one naming its parent page',
-    async () => {
-      const url = fresh('/allow-list');
-      expect(await browserFetch(frame, api.url + url)).toEqual({ ok: false, error: CORS_ERROR });
-      expect(api.seenAt(url)).toEqual([expect.objectContaining({ method: 'GET', origin: 'null' })]);
-    },
-    TEST_TIMEOUT,
-  );
+describe.each(ENGINES)('in %s', (engine) => {
+  let browser: Browser;
+  let frame: Frame;
+  beforeAll(async () => {
+    browser = await launchBrowser(engine);
+    const [page] = await openPages(browser, `${pages.url}/sandboxed`);
+    const sandboxed = page.frames().find((f) => f !== page.mainFrame());
+    if (sandboxed === undefined) throw new Error('the sandboxed iframe did not load');
+    frame = sandboxed;
+  }, LAUNCH_TIMEOUT);
 
-  it(
-    'is allowed, preflight included, by a function origin that accepts "null"',
-    async () => {
-      const url = fresh('/accepts-null');
-      const outcome = await browserFetch(frame, api.url + url, { method: 'PUT' });
-      expect(outcome).toMatchObject({ ok: true, body: '{"method":"PUT"}' });
-      expect(api.seenAt(url)).toEqual([
-        expect.objectContaining({ method: 'OPTIONS', origin: 'null' }),
-        expect.objectContaining({ method: 'PUT', origin: 'null' }),
-      ]);
-    },
-    TEST_TIMEOUT,
-  );
+  afterAll(() => closeBrowser(browser));
 
-  it(
-    'can read a public response (origin "*", the default), as anyone can',
-    async () => {
-      const outcome = await browserFetch(frame, api.url + fresh('/public'));
-      expect(outcome).toMatchObject({ ok: true, body: '{"method":"GET"}' });
-    },
-    TEST_TIMEOUT,
-  );
+  describe('a fetch from a sandboxed iframe', () => {
+    it(
+      'carries Origin: null and is refused by an allow-list, even one naming its parent page',
+      async () => {
+        const url = fresh('/allow-list');
+        expect(await browserFetch(frame, api.url + url)).toEqual({
+          ok: false,
+          error: CORS_ERROR[engine],
+        });
+        expect(api.seenAt(url)).toEqual([
+          expect.objectContaining({ method: 'GET', origin: 'null' }),
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
+
+    it(
+      'is allowed, preflight included, by a function origin that accepts "null"',
+      async () => {
+        const url = fresh('/accepts-null');
+        const outcome = await browserFetch(frame, api.url + url, { method: 'PUT' });
+        expect(outcome).toMatchObject({ ok: true, body: '{"method":"PUT"}' });
+        expect(api.seenAt(url)).toEqual([
+          expect.objectContaining({ method: 'OPTIONS', origin: 'null' }),
+          expect.objectContaining({ method: 'PUT', origin: 'null' }),
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
+
+    it(
+      'can read a public response (origin "*", the default), as anyone can',
+      async () => {
+        const outcome = await browserFetch(frame, api.url + fresh('/public'));
+        expect(outcome).toMatchObject({ ok: true, body: '{"method":"GET"}' });
+      },
+      TEST_TIMEOUT,
+    );
+  });
 });
 
 describe('the string "null" in a configuration', () => {

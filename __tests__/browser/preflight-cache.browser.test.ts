@@ -1,14 +1,16 @@
-// Access-Control-Max-Age: how many preflights Chromium really sends for repeated requests.
+// Access-Control-Max-Age: how many preflights each engine really sends for repeated requests.
 import cors from 'corsguard';
 import type express from 'express';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page } from 'puppeteer-core';
 import {
   type Api,
   LAUNCH_TIMEOUT,
   type Served,
+  ENGINES,
   TEST_TIMEOUT,
   browserFetch,
   closeAll,
+  closeBrowser,
   fresh,
   launchBrowser,
   openPages,
@@ -16,10 +18,8 @@ import {
   startPages,
 } from './harness.js';
 
-let browser: Browser;
 let pages: Served;
 let api: Api;
-let page: Page;
 
 beforeAll(async () => {
   pages = await startPages();
@@ -31,44 +31,58 @@ beforeAll(async () => {
     app.use('/ten-minutes', cors({ origin, maxAge: 600 }), answer);
     app.use('/not-cached', cors({ origin, maxAge: 0 }), answer);
   });
-  browser = await launchBrowser();
-  [page] = await openPages(browser, pages.url);
 }, LAUNCH_TIMEOUT);
 
-afterAll(() => closeAll(browser, api.server, pages.server));
+afterAll(() => closeAll(api.server, pages.server));
 
-async function putThreeTimes(url: string): Promise<string[]> {
-  for (let i = 0; i < 3; i++) {
-    const outcome = await browserFetch(page, api.url + url, {
-      method: 'PUT',
-      headers: { 'X-Token': String(i) },
-    });
-    expect(outcome).toMatchObject({ ok: true, body: '{"method":"PUT"}' });
+describe.each(ENGINES)('in %s', (engine) => {
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    browser = await launchBrowser(engine);
+    [page] = await openPages(browser, pages.url);
+  }, LAUNCH_TIMEOUT);
+
+  afterAll(() => closeBrowser(browser));
+
+  async function putThreeTimes(url: string): Promise<string[]> {
+    for (let i = 0; i < 3; i++) {
+      const outcome = await browserFetch(page, api.url + url, {
+        method: 'PUT',
+        headers: { 'X-Token': String(i) },
+      });
+      expect(outcome).toMatchObject({ ok: true, body: '{"method":"PUT"}' });
+    }
+    return api.seenAt(url).map((s) => s.method);
   }
-  return api.seenAt(url).map((s) => s.method);
-}
 
-describe('preflight caching', () => {
-  it(
-    'sends one preflight for three PUTs when maxAge is 600',
-    async () => {
-      expect(await putThreeTimes(fresh('/ten-minutes'))).toEqual(['OPTIONS', 'PUT', 'PUT', 'PUT']);
-    },
-    TEST_TIMEOUT,
-  );
+  describe('preflight caching', () => {
+    it(
+      'sends one preflight for three PUTs when maxAge is 600',
+      async () => {
+        expect(await putThreeTimes(fresh('/ten-minutes'))).toEqual([
+          'OPTIONS',
+          'PUT',
+          'PUT',
+          'PUT',
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
 
-  it(
-    'sends a preflight before every PUT when maxAge is 0',
-    async () => {
-      expect(await putThreeTimes(fresh('/not-cached'))).toEqual([
-        'OPTIONS',
-        'PUT',
-        'OPTIONS',
-        'PUT',
-        'OPTIONS',
-        'PUT',
-      ]);
-    },
-    TEST_TIMEOUT,
-  );
+    it(
+      'sends a preflight before every PUT when maxAge is 0',
+      async () => {
+        expect(await putThreeTimes(fresh('/not-cached'))).toEqual([
+          'OPTIONS',
+          'PUT',
+          'OPTIONS',
+          'PUT',
+          'OPTIONS',
+          'PUT',
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
+  });
 });

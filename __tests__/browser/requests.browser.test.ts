@@ -1,15 +1,17 @@
-// Simple and preflighted requests, as Chromium makes them from another origin.
+// Simple and preflighted requests, as each engine makes them from another origin.
 import cors from 'corsguard';
 import express from 'express';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page } from 'puppeteer-core';
 import {
   type Api,
   CORS_ERROR,
   LAUNCH_TIMEOUT,
   type Served,
+  ENGINES,
   TEST_TIMEOUT,
   browserFetch,
   closeAll,
+  closeBrowser,
   fresh,
   launchBrowser,
   openPages,
@@ -17,10 +19,8 @@ import {
   startPages,
 } from './harness.js';
 
-let browser: Browser;
 let pages: Served;
 let api: Api;
-let page: Page;
 
 beforeAll(async () => {
   pages = await startPages();
@@ -37,119 +37,129 @@ beforeAll(async () => {
     app.use('/elsewhere', cors({ origin: ['https://app.example.com'] }), answer);
     app.use('/readonly', cors({ origin: [pages.url], methods: ['GET', 'POST'] }), answer);
   });
-  browser = await launchBrowser();
-  [page] = await openPages(browser, pages.url);
 }, LAUNCH_TIMEOUT);
 
-afterAll(() => closeAll(browser, api.server, pages.server));
+afterAll(() => closeAll(api.server, pages.server));
 
-describe('a simple GET from another origin', () => {
-  it(
-    'lets the page read the response when its origin is listed, without a preflight',
-    async () => {
-      const url = fresh('/items');
-      const outcome = await browserFetch(page, api.url + url);
-      expect(outcome).toMatchObject({ ok: true, status: 200, body: '{"method":"GET"}' });
-      expect(api.seenAt(url)).toEqual([
-        expect.objectContaining({ method: 'GET', origin: pages.url }),
-      ]);
-    },
-    TEST_TIMEOUT,
-  );
+describe.each(ENGINES)('in %s', (engine) => {
+  let browser: Browser;
+  let page: Page;
 
-  it(
-    'is sent but its response is withheld from the page when the origin is not listed',
-    async () => {
-      const url = fresh('/elsewhere/items');
-      const outcome = await browserFetch(page, api.url + url);
-      expect(outcome).toEqual({ ok: false, error: CORS_ERROR });
-      // CORS protects reading, not sending: the server did handle the request.
-      expect(api.seenAt(url)).toEqual([
-        expect.objectContaining({ method: 'GET', origin: pages.url }),
-      ]);
-    },
-    TEST_TIMEOUT,
-  );
-});
+  beforeAll(async () => {
+    browser = await launchBrowser(engine);
+    [page] = await openPages(browser, pages.url);
+  }, LAUNCH_TIMEOUT);
 
-describe('a JSON POST', () => {
-  it(
-    'is preceded by a preflight for content-type, then sent and read',
-    async () => {
-      const url = fresh('/items');
-      const outcome = await browserFetch(page, api.url + url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{"name":"donut"}',
-      });
-      expect(outcome).toMatchObject({
-        ok: true,
-        body: '{"method":"POST","body":"{\\"name\\":\\"donut\\"}"}',
-      });
-      expect(api.seenAt(url)).toEqual([
-        expect.objectContaining({ method: 'OPTIONS', acrm: 'POST', acrh: 'content-type' }),
-        expect.objectContaining({ method: 'POST', origin: pages.url }),
-      ]);
-    },
-    TEST_TIMEOUT,
-  );
+  afterAll(() => closeBrowser(browser));
 
-  it(
-    'never leaves the browser when the preflight refuses the origin',
-    async () => {
-      const url = fresh('/elsewhere/items');
-      const outcome = await browserFetch(page, api.url + url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{}',
-      });
-      expect(outcome).toEqual({ ok: false, error: CORS_ERROR });
-      expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS']);
-    },
-    TEST_TIMEOUT,
-  );
-});
+  describe('a simple GET from another origin', () => {
+    it(
+      'lets the page read the response when its origin is listed, without a preflight',
+      async () => {
+        const url = fresh('/items');
+        const outcome = await browserFetch(page, api.url + url);
+        expect(outcome).toMatchObject({ ok: true, status: 200, body: '{"method":"GET"}' });
+        expect(api.seenAt(url)).toEqual([
+          expect.objectContaining({ method: 'GET', origin: pages.url }),
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
 
-describe('methods that need a preflight', () => {
-  it.each(['PUT', 'PATCH', 'DELETE'])(
-    'lets the page %s after a preflight naming that method',
-    async (method) => {
-      const url = fresh('/items/1');
-      const outcome = await browserFetch(page, api.url + url, { method });
-      expect(outcome).toMatchObject({ ok: true, body: `{"method":"${method}"}` });
-      expect(api.seenAt(url)).toEqual([
-        expect.objectContaining({ method: 'OPTIONS', acrm: method, acrh: undefined }),
-        expect.objectContaining({ method, origin: pages.url }),
-      ]);
-    },
-    TEST_TIMEOUT,
-  );
+    it(
+      'is sent but its response is withheld from the page when the origin is not listed',
+      async () => {
+        const url = fresh('/elsewhere/items');
+        const outcome = await browserFetch(page, api.url + url);
+        expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
+        // CORS protects reading, not sending: the server did handle the request.
+        expect(api.seenAt(url)).toEqual([
+          expect.objectContaining({ method: 'GET', origin: pages.url }),
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
+  });
 
-  it(
-    'stops a PUT at the preflight when the configuration lists only GET and POST',
-    async () => {
-      const url = fresh('/readonly/items/1');
-      const outcome = await browserFetch(page, api.url + url, { method: 'PUT' });
-      expect(outcome).toEqual({ ok: false, error: CORS_ERROR });
-      expect(api.seenAt(url)).toEqual([
-        expect.objectContaining({ method: 'OPTIONS', acrm: 'PUT' }),
-      ]);
-    },
-    TEST_TIMEOUT,
-  );
+  describe('a JSON POST', () => {
+    it(
+      'is preceded by a preflight for content-type, then sent and read',
+      async () => {
+        const url = fresh('/items');
+        const outcome = await browserFetch(page, api.url + url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"name":"donut"}',
+        });
+        expect(outcome).toMatchObject({
+          ok: true,
+          body: '{"method":"POST","body":"{\\"name\\":\\"donut\\"}"}',
+        });
+        expect(api.seenAt(url)).toEqual([
+          expect.objectContaining({ method: 'OPTIONS', acrm: 'POST', acrh: 'content-type' }),
+          expect.objectContaining({ method: 'POST', origin: pages.url }),
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
 
-  it(
-    'keeps the case of a lower-case "patch", which the upper-case PATCH in the list does not match',
-    async () => {
-      // Fetch normalises only DELETE, GET, HEAD, OPTIONS, POST and PUT; methods compare
-      // case-sensitively, so fetch(..., { method: 'patch' }) is refused by every default list.
-      const url = fresh('/items/1');
-      const outcome = await browserFetch(page, api.url + url, { method: 'patch' });
-      expect(outcome).toEqual({ ok: false, error: CORS_ERROR });
-      expect(api.seenAt(url)).toEqual([
-        expect.objectContaining({ method: 'OPTIONS', acrm: 'patch' }),
-      ]);
-    },
-    TEST_TIMEOUT,
-  );
+    it(
+      'never leaves the browser when the preflight refuses the origin',
+      async () => {
+        const url = fresh('/elsewhere/items');
+        const outcome = await browserFetch(page, api.url + url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{}',
+        });
+        expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
+        expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS']);
+      },
+      TEST_TIMEOUT,
+    );
+  });
+
+  describe('methods that need a preflight', () => {
+    it.each(['PUT', 'PATCH', 'DELETE'])(
+      'lets the page %s after a preflight naming that method',
+      async (method) => {
+        const url = fresh('/items/1');
+        const outcome = await browserFetch(page, api.url + url, { method });
+        expect(outcome).toMatchObject({ ok: true, body: `{"method":"${method}"}` });
+        expect(api.seenAt(url)).toEqual([
+          expect.objectContaining({ method: 'OPTIONS', acrm: method, acrh: undefined }),
+          expect.objectContaining({ method, origin: pages.url }),
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
+
+    it(
+      'stops a PUT at the preflight when the configuration lists only GET and POST',
+      async () => {
+        const url = fresh('/readonly/items/1');
+        const outcome = await browserFetch(page, api.url + url, { method: 'PUT' });
+        expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
+        expect(api.seenAt(url)).toEqual([
+          expect.objectContaining({ method: 'OPTIONS', acrm: 'PUT' }),
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
+
+    it(
+      'keeps the case of a lower-case "patch", which the upper-case PATCH in the list does not match',
+      async () => {
+        // Fetch normalises only DELETE, GET, HEAD, OPTIONS, POST and PUT; methods compare
+        // case-sensitively, so fetch(..., { method: 'patch' }) is refused by every default list.
+        const url = fresh('/items/1');
+        const outcome = await browserFetch(page, api.url + url, { method: 'patch' });
+        expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
+        expect(api.seenAt(url)).toEqual([
+          expect.objectContaining({ method: 'OPTIONS', acrm: 'patch' }),
+        ]);
+      },
+      TEST_TIMEOUT,
+    );
+  });
 });

@@ -1,17 +1,19 @@
-// App, router and route level in a real browser: the preflight Chromium sends for a route is
+// App, router and route level in a real browser: the preflight a browser sends for a route is
 // answered by the route's own configuration, a stricter route takes the app level's "*" away, and
 // methods: 'auto' lets through exactly the methods the routes handle.
 import cors from 'corsguard';
 import express from 'express';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page } from 'puppeteer-core';
 import {
   type Api,
   CORS_ERROR,
   LAUNCH_TIMEOUT,
   type Served,
+  ENGINES,
   TEST_TIMEOUT,
   browserFetch,
   closeAll,
+  closeBrowser,
   fresh,
   launchBrowser,
   openPages,
@@ -24,8 +26,6 @@ const STRANGER = 'https://b.example';
 
 let pages: Served;
 let api: Api;
-let browser: Browser;
-let page: Page;
 
 beforeAll(async () => {
   pages = await startPages();
@@ -52,107 +52,122 @@ beforeAll(async () => {
     auto.delete('/things/:id', answer);
     app.use('/auto', auto);
   });
-  browser = await launchBrowser();
-  [page] = await openPages(browser, pages.url);
 }, LAUNCH_TIMEOUT);
 
-afterAll(() => closeAll(browser, api.server, pages.server));
+afterAll(() => closeAll(api.server, pages.server));
 
-const json = { 'Content-Type': 'application/json' };
+describe.each(ENGINES)('in %s', (engine) => {
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    browser = await launchBrowser(engine);
+    [page] = await openPages(browser, pages.url);
+  }, LAUNCH_TIMEOUT);
 
-describe('a route level configuration under an app level one', () => {
-  it(
-    "lets the page's PUT through when the route allows the page (the app level does not)",
-    async () => {
-      const url = fresh('/webhook/ours');
-      const outcome = await browserFetch(page, api.url + url, {
-        method: 'PUT',
-        headers: json,
-        body: '{}',
-      });
-      expect(outcome).toMatchObject({
-        ok: true,
-        body: '{"method":"PUT","path":"/webhook/ours"}',
-      });
-      expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS', 'PUT']);
-    },
-    TEST_TIMEOUT,
-  );
+  afterAll(() => closeBrowser(browser));
 
-  it(
-    'blocks the PUT at the preflight when the route allows another site only',
-    async () => {
-      const url = fresh('/webhook/theirs');
-      const outcome = await browserFetch(page, api.url + url, {
-        method: 'PUT',
-        headers: json,
-        body: '{}',
-      });
-      expect(outcome).toEqual({ ok: false, error: CORS_ERROR });
-      expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS']);
-    },
-    TEST_TIMEOUT,
-  );
+  const json = { 'Content-Type': 'application/json' };
 
-  it(
-    'leaves the other routes to the app level, which does not allow the page',
-    async () => {
-      const url = fresh('/plain');
-      expect(await browserFetch(page, api.url + url)).toEqual({ ok: false, error: CORS_ERROR });
-    },
-    TEST_TIMEOUT,
-  );
-});
+  describe('a route level configuration under an app level one', () => {
+    it(
+      "lets the page's PUT through when the route allows the page (the app level does not)",
+      async () => {
+        const url = fresh('/webhook/ours');
+        const outcome = await browserFetch(page, api.url + url, {
+          method: 'PUT',
+          headers: json,
+          body: '{}',
+        });
+        expect(outcome).toMatchObject({
+          ok: true,
+          body: '{"method":"PUT","path":"/webhook/ours"}',
+        });
+        expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS', 'PUT']);
+      },
+      TEST_TIMEOUT,
+    );
 
-describe('a stricter route under a router with cors()', () => {
-  it(
-    'reads the public route, with its exposed header',
-    async () => {
-      const outcome = await browserFetch(page, api.url + fresh('/open/public'), {}, ['x-id']);
-      expect(outcome).toMatchObject({
-        ok: true,
-        body: '{"method":"GET","path":"/public"}',
-        headers: { 'x-id': '1' },
-      });
-    },
-    TEST_TIMEOUT,
-  );
+    it(
+      'blocks the PUT at the preflight when the route allows another site only',
+      async () => {
+        const url = fresh('/webhook/theirs');
+        const outcome = await browserFetch(page, api.url + url, {
+          method: 'PUT',
+          headers: json,
+          body: '{}',
+        });
+        expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
+        expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS']);
+      },
+      TEST_TIMEOUT,
+    );
 
-  it(
-    'cannot read the private route: the "*" does not survive',
-    async () => {
-      const url = fresh('/open/private');
-      expect(await browserFetch(page, api.url + url)).toEqual({ ok: false, error: CORS_ERROR });
-      expect(api.seenAt(url).map((s) => s.method)).toEqual(['GET']);
-    },
-    TEST_TIMEOUT,
-  );
-});
+    it(
+      'leaves the other routes to the app level, which does not allow the page',
+      async () => {
+        const url = fresh('/plain');
+        expect(await browserFetch(page, api.url + url)).toEqual({
+          ok: false,
+          error: CORS_ERROR[engine],
+        });
+      },
+      TEST_TIMEOUT,
+    );
+  });
 
-describe("methods: 'auto'", () => {
-  it(
-    'lets through a method a route handles for the path',
-    async () => {
-      const url = fresh('/auto/things/7');
-      const outcome = await browserFetch(page, api.url + url, { method: 'DELETE' });
-      expect(outcome).toMatchObject({ ok: true, body: '{"method":"DELETE","path":"/things/7"}' });
-      expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS', 'DELETE']);
-    },
-    TEST_TIMEOUT,
-  );
+  describe('a stricter route under a router with cors()', () => {
+    it(
+      'reads the public route, with its exposed header',
+      async () => {
+        const outcome = await browserFetch(page, api.url + fresh('/open/public'), {}, ['x-id']);
+        expect(outcome).toMatchObject({
+          ok: true,
+          body: '{"method":"GET","path":"/public"}',
+          headers: { 'x-id': '1' },
+        });
+      },
+      TEST_TIMEOUT,
+    );
 
-  it(
-    'blocks at the preflight a method no route handles for the path',
-    async () => {
-      const url = fresh('/auto/things/7');
-      const outcome = await browserFetch(page, api.url + url, {
-        method: 'PUT',
-        headers: json,
-        body: '{}',
-      });
-      expect(outcome).toEqual({ ok: false, error: CORS_ERROR });
-      expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS']);
-    },
-    TEST_TIMEOUT,
-  );
+    it(
+      'cannot read the private route: the "*" does not survive',
+      async () => {
+        const url = fresh('/open/private');
+        expect(await browserFetch(page, api.url + url)).toEqual({
+          ok: false,
+          error: CORS_ERROR[engine],
+        });
+        expect(api.seenAt(url).map((s) => s.method)).toEqual(['GET']);
+      },
+      TEST_TIMEOUT,
+    );
+  });
+
+  describe("methods: 'auto'", () => {
+    it(
+      'lets through a method a route handles for the path',
+      async () => {
+        const url = fresh('/auto/things/7');
+        const outcome = await browserFetch(page, api.url + url, { method: 'DELETE' });
+        expect(outcome).toMatchObject({ ok: true, body: '{"method":"DELETE","path":"/things/7"}' });
+        expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS', 'DELETE']);
+      },
+      TEST_TIMEOUT,
+    );
+
+    it(
+      'blocks at the preflight a method no route handles for the path',
+      async () => {
+        const url = fresh('/auto/things/7');
+        const outcome = await browserFetch(page, api.url + url, {
+          method: 'PUT',
+          headers: json,
+          body: '{}',
+        });
+        expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
+        expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS']);
+      },
+      TEST_TIMEOUT,
+    );
+  });
 });
