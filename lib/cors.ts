@@ -38,6 +38,10 @@ function warnOnce(warnings: readonly CorsWarning[], emitted: Set<string>): void 
   }
 }
 
+/** The compile-time error for a second argument after options (it is for an options delegate). */
+type OnlyForDelegates =
+  'a second argument is only for an options delegate; put these options in the first';
+
 /**
  * Creates a CORS middleware for Express, Connect or `node:http`.
  *
@@ -45,20 +49,32 @@ function warnOnce(warnings: readonly CorsWarning[], emitted: Set<string>): void 
  * {@link CorsConfigError} listing every problem. With no options it behaves like the `cors` package's
  * defaults: any origin (`Access-Control-Allow-Origin: *`), no credentials.
  *
+ * One call signature takes options or a delegate, so that a compile-time refusal (see
+ * {@link CheckedCorsOptions}) is the first line the compiler prints, not "No overload matches this call".
+ * `Req` types the request a delegate receives (`cors<express.Request>((req, callback) => ...)`); `O`
+ * is inferred from the options.
+ *
  * @example
  * ```ts
  * import cors from 'corsguard';
  * app.use(cors({ origin: ['https://app.example.com', 'https://*.example.com'], credentials: true }));
  * ```
  * @param options - the options, or a function `(req, callback)` answering with options per request
+ * @param settings - for a delegate only: `{ originTimeout }`
  * @returns the middleware `(req, res, next)`
  * @throws {@link CorsConfigError} when the options are invalid
  * @public
  */
-export function cors<const O extends CorsOptions>(options?: CheckedCorsOptions<O>): CorsMiddleware;
-export function cors<Req extends IncomingMessage = IncomingMessage>(
-  delegate: CorsOptionsDelegate<Req>,
-  settings?: CorsDelegateSettings,
+export function cors<
+  Req extends IncomingMessage = IncomingMessage,
+  const O extends CorsOptions & object = CorsOptions,
+>(
+  options?: CheckedCorsOptions<O> | CorsOptionsDelegate<Req>,
+  settings?: CorsOptions extends O
+    ? CorsDelegateSettings
+    : O extends (...args: never) => unknown
+      ? CorsDelegateSettings
+      : OnlyForDelegates,
 ): CorsMiddleware<Req>;
 export function cors(options?: unknown, settings?: unknown): CorsMiddleware {
   if (arguments.length > 2 || looksLikeRequest(options)) {

@@ -230,26 +230,58 @@ export interface CorsDelegateSettings {
   originTimeout?: number | undefined;
 }
 
-/** The compile-time error where `'*'` (given, or left as the default) meets `credentials: true`. */
-type StarWithCredentials = 'origin "*" cannot be combined with credentials: true; list the origins';
+/** The compile-time error where `'*'` meets `credentials: true`. */
+type StarWithCredentials = "origin '*' cannot be combined with credentials: true; list the origins";
+/** The compile-time error where `origin` is left out (so `'*'`) with `credentials: true`. */
+type DefaultStarWithCredentials =
+  "credentials: true needs an origin option: left out, it is '*', which cannot be combined with credentials; list the origins";
+
+type KnownOption = Extract<keyof CorsOptions, string>;
+/** Option names of other CORS middlewares (@koa/cors, hono/cors, ...) and corsguard's for them. */
+interface OtherNames {
+  allowHeaders: 'allowedHeaders';
+  allowMethods: 'methods';
+  exposeHeaders: 'exposedHeaders';
+  withCredentials: 'credentials';
+  allowOrigin: 'origin';
+  allowedOrigins: 'origin';
+}
+/** The known options that `K` is a case-insensitive prefix of, or that are a prefix of `K`. */
+type Near<K extends string> = {
+  [P in KnownOption]: Lowercase<K> extends `${Lowercase<P>}${string}`
+    ? P
+    : Lowercase<P> extends `${Lowercase<K>}${string}`
+      ? P
+      : never;
+}[KnownOption];
+type Suggestion<K extends string> = K extends keyof OtherNames ? OtherNames[K] : Near<K>;
+/** The compile-time error for an option name that does not exist. */
+type UnknownOption<K> = K extends string
+  ? [Suggestion<K>] extends [never]
+    ? `unknown option '${K}'`
+    : `unknown option '${K}': did you mean '${Suggestion<K>}'?`
+  : 'unknown option';
 
 /**
  * The options as {@link cors} checks them at compile time: `{ origin: '*', credentials: true }` is an
  * error (browsers refuse a credentialed response whose `Access-Control-Allow-Origin` is `*`), and so
  * is `{ credentials: true }` with `origin` left out (it defaults to `'*'`), and an option name that
- * does not exist (`credential`).
+ * does not exist (`credential`). Each error is reported at the property concerned, with a message
+ * saying the fix.
  *
  * @public
  */
-export type CheckedCorsOptions<O extends CorsOptions> = O &
-  (O extends { readonly credentials: true }
+export type CheckedCorsOptions<O extends CorsOptions> = [Exclude<keyof O, KnownOption>] extends [
+  never,
+]
+  ? O extends { readonly credentials: true }
     ? 'origin' extends keyof O
       ? O extends { readonly origin: '*' }
-        ? { readonly origin: { error: StarWithCredentials } }
-        : unknown
-      : { readonly origin: { error: StarWithCredentials } }
-    : unknown) &
-  Readonly<Record<Exclude<keyof O, keyof CorsOptions>, never>>;
+        ? { readonly [K in keyof O]: K extends 'origin' ? StarWithCredentials : O[K] }
+        : O
+      : { readonly [K in keyof O]: K extends 'credentials' ? DefaultStarWithCredentials : O[K] }
+    : O
+  : { readonly [K in keyof O]: K extends KnownOption ? O[K] : UnknownOption<K> };
 
 /**
  * Per-request options: called with each request, it answers with the options for that request. It
