@@ -1,8 +1,12 @@
 // Checks the package as users get it: `npm pack`'s tarball installed into a fresh project (offline:
 // corsguard has no runtime dependencies), then loaded by name from a CommonJS script and from an ES
 // module script, each running the origin function and the options delegate of issue 11 (sqlite3's
-// db.get one-liner) on a loopback server. Needs dist/ (`npm run build`). One line per check; exits
-// non-zero on any failure.
+// db.get one-liner) on a loopback server. Needs dist/ (`npm run build`).
+//
+// Then a clean clone of the committed HEAD (no dist/, this repository's node_modules linked in):
+// `npm run prepare`, the one script npm runs in the clone it makes for `npm install github:...`,
+// must build dist/ so that the package it packs contains it; and `npm pack` there (prepack) must
+// make a tarball with dist/esm and dist/cjs. One line per check; exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -10,12 +14,15 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { name, version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -181,7 +188,8 @@ function packInstallRun(work) {
 
   const packs = join(work, 'packs');
   mkdirSync(packs);
-  const pack = npm(['pack', '--json', '--pack-destination', packs], root);
+  // dist/ is built already: no prepack build here (the clean clone below checks that one).
+  const pack = npm(['pack', '--json', '--ignore-scripts', '--pack-destination', packs], root);
   let tarball;
   try {
     tarball = join(packs, JSON.parse(pack.stdout)[0].filename);
@@ -251,9 +259,102 @@ function packInstallRun(work) {
   }
 }
 
+/** The paths in a .tgz (ustar, as npm writes it), without npm's `package/` prefix. */
+function tarballPaths(tarball) {
+  const tar = gunzipSync(readFileSync(tarball));
+  const text = (from, length) => tar.toString('utf8', from, from + length).replace(/\0.*$/s, '');
+  const paths = [];
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
+    const name =
+      text(at + 345, 155) === '' ? text(at, 100) : `${text(at + 345, 155)}/${text(at, 100)}`;
+    if (String.fromCharCode(tar[at + 156]) !== 'x') paths.push(name.replace(/^package\//, ''));
+    at += 512 + Math.ceil(parseInt(text(at + 124, 12).trim() || '0', 8) / 512) * 512;
+  }
+  return paths;
+}
+
+/** What the package must hold: each module of lib/ compiled to dist/esm and dist/cjs. */
+function expectedPaths(clone) {
+  const modules = readdirSync(join(clone, 'lib'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.slice(0, -3));
+  return [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    ...modules
+      .filter((m) => m !== 'cjs')
+      .flatMap((m) => [`dist/esm/${m}.js`, `dist/esm/${m}.d.ts`]),
+    ...modules
+      .filter((m) => m !== 'index')
+      .flatMap((m) => [`dist/cjs/${m}.js`, `dist/cjs/${m}.d.ts`]),
+    'dist/cjs/package.json',
+  ];
+}
+
+function missingFrom(paths, expected) {
+  const have = new Set(paths);
+  const missing = expected.filter((p) => !have.has(p));
+  if (missing.length === 0) return '';
+  const more = missing.length > 6 ? ` and ${String(missing.length - 6)} more` : '';
+  return `missing ${missing.slice(0, 6).join(', ')}${more}`;
+}
+
+/** A clean clone of HEAD: the git install's prepare, then npm pack's prepack, each yield dist/. */
+function cleanClone(work) {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  const clone = join(work, 'clone');
+  const cloned = spawnSync('git', ['clone', '--quiet', root, clone], { encoding: 'utf8' });
+  if (
+    !report(
+      cloned.status === 0 && !existsSync(join(clone, 'dist')),
+      `a clean clone of HEAD (${head.stdout.trim()}) has no dist/`,
+      `${cloned.stderr}${String(cloned.error ?? '')}`.trim() || 'dist/ is committed',
+    )
+  ) {
+    return;
+  }
+  symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
+  const expected = expectedPaths(clone);
+
+  // npm install github:owner/corsguard: npm clones, installs the dev dependencies, runs prepare
+  // (and only prepare) and packs what the "files" field lists.
+  const prepared = npm(['run', 'prepare'], clone);
+  const listed = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], clone);
+  let files;
+  try {
+    files = JSON.parse(listed.stdout)[0].files.map((f) => f.path);
+  } catch {
+    files = [];
+  }
+  report(
+    prepared.ok && listed.ok && missingFrom(files, expected) === '',
+    'install from git: prepare builds dist/ in the clean clone, and the package npm packs has dist/esm and dist/cjs',
+    prepared.ok ? missingFrom(files, expected) || listed.out : prepared.out,
+  );
+
+  // npm pack (and npm publish) in the clean clone: prepack builds dist/ afresh.
+  rmSync(join(clone, 'dist'), { recursive: true, force: true });
+  const packs = join(work, 'clone-packs');
+  mkdirSync(packs);
+  const pack = npm(['pack', '--json', '--pack-destination', packs], clone);
+  let paths;
+  try {
+    paths = tarballPaths(join(packs, JSON.parse(pack.stdout)[0].filename));
+  } catch {
+    paths = [];
+  }
+  report(
+    pack.ok && missingFrom(paths, expected) === '' && paths.every((p) => !p.startsWith('lib/')),
+    `npm pack in the clean clone: the tarball has dist/esm and dist/cjs (${String(paths.length)} files)`,
+    pack.ok ? missingFrom(paths, expected) || 'lib/ sources shipped' : pack.out,
+  );
+}
+
 const work = mkdtempSync(join(tmpdir(), 'corsguard-pack-'));
 try {
   packInstallRun(work);
+  cleanClone(work);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -262,4 +363,6 @@ if (failures > 0) {
   console.log(`pack-check: ${String(failures)} step(s) failed (see the FAIL lines above)`);
   process.exit(1);
 }
-console.log('pack-check: the packed package installs and works under require and import');
+console.log(
+  'pack-check: the packed package installs and works under require and import, and a clean clone packs dist/',
+);
