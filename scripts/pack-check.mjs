@@ -267,7 +267,8 @@ function tarballPaths(tarball) {
   for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
     const name =
       text(at + 345, 155) === '' ? text(at, 100) : `${text(at + 345, 155)}/${text(at, 100)}`;
-    if (String.fromCharCode(tar[at + 156]) !== 'x') paths.push(name.replace(/^package\//, ''));
+    if (!'xg'.includes(String.fromCharCode(tar[at + 156])))
+      paths.push(name.replace(/^package\//, ''));
     at += 512 + Math.ceil(parseInt(text(at + 124, 12).trim() || '0', 8) / 512) * 512;
   }
   return paths;
@@ -340,7 +341,13 @@ function cleanClone(work) {
   const pack = npm(['pack', '--json', '--pack-destination', packs], clone);
   let paths;
   try {
-    paths = tarballPaths(join(packs, JSON.parse(pack.stdout)[0].filename));
+    // Found by listing the folder: prepack's build output comes before npm's JSON on stdout.
+    paths = tarballPaths(
+      join(
+        packs,
+        readdirSync(packs).find((f) => f.endsWith('.tgz')),
+      ),
+    );
   } catch {
     paths = [];
   }
