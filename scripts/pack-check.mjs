@@ -282,6 +282,7 @@ function expectedPaths(clone) {
   return [
     'package.json',
     'README.md',
+    'CHANGELOG.md',
     'LICENSE',
     ...modules
       .filter((m) => m !== 'cjs')
