@@ -861,6 +861,7 @@ describe('postgresBus', () => {
     await acao(b.mw, APP);
     db.delete(APP);
     a.mw.clearOriginCache(APP);
+    await tick();
     const [text, values] = a.client.queries.at(-1)!;
     expect(text).toBe('SELECT pg_notify($1, $2)');
     expect(values).toEqual([POSTGRES_CHANNEL, expect.stringContaining(`"origin":"${APP}"`)]);
@@ -902,6 +903,7 @@ describe('postgresBus', () => {
     expect(b.asked).toEqual([APP, APP]);
     a.mw.clearOriginCache(APP);
     await tick();
+    await tick();
     await acao(b.mw, APP);
     expect(b.asked).toEqual([APP, APP, APP]);
   });
@@ -916,6 +918,39 @@ describe('postgresBus', () => {
     expect(onBusError.mock.calls).toEqual([[fresh.failListen, 'subscribe']]);
     await acao(b.mw, APP);
     expect(b.asked).toEqual([APP]);
+  });
+
+  it('sends one query at a time on its client (pg 9 refuses concurrent ones), past a failed one', async () => {
+    const pending: { text: string; settle: (ok: boolean) => void }[] = [];
+    const client = Object.assign(new EventEmitter(), {
+      query: (text: string) =>
+        new Promise((resolve, reject) => {
+          pending.push({
+            text,
+            settle: (ok) => {
+              if (ok) resolve({});
+              else reject(new Error('canceled'));
+            },
+          });
+        }),
+    });
+    const bus = postgresBus({ client });
+    const error = jest.fn();
+    bus.subscribe(() => undefined, { resync: jest.fn(), error });
+    const first = bus.publish('one') as Promise<void>;
+    const second = bus.publish('two') as Promise<void>;
+    await tick();
+    expect(pending.map((q) => q.text)).toEqual(['LISTEN "corsguard_origin_cache"']);
+    pending[0]!.settle(true);
+    await tick();
+    expect(pending).toHaveLength(2);
+    pending[1]!.settle(false);
+    await expect(first).rejects.toThrow('canceled');
+    await tick();
+    expect(pending).toHaveLength(3);
+    pending[2]!.settle(true);
+    await expect(second).resolves.toEqual({});
+    expect(error).not.toHaveBeenCalled();
   });
 
   it('useClient refuses what is not a client', async () => {

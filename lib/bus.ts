@@ -485,6 +485,18 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
   }>();
   let current = client as unknown as Emitter & PostgresClientLike;
   let listening = false;
+  // One query at a time on the client: pg 8 queues concurrent queries with a deprecation warning
+  // and pg 9 refuses them, and a burst of clears would be just that.
+  let last: Promise<unknown> = Promise.resolve();
+  const serial = (text: string, values?: unknown[]): Promise<unknown> => {
+    const client = current;
+    const run = last.then(() => client.query(text, values));
+    last = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  };
   const fail = (error: unknown): void => {
     for (const s of subscribers) s.events?.error(error);
   };
@@ -504,11 +516,10 @@ export function postgresBus(options: PostgresBusOptions): PostgresBus {
     current.on('notification', notification);
     current.on('end', ended);
     listening = true;
-    return attempt(() => current.query(`LISTEN "${name}"`), fail);
+    return attempt(() => serial(`LISTEN "${name}"`), fail);
   };
   return {
-    publish: (message) =>
-      current.query('SELECT pg_notify($1, $2)', [name, message]) as Promise<void>,
+    publish: (message) => serial('SELECT pg_notify($1, $2)', [name, message]) as Promise<void>,
     subscribe(onMessage, events) {
       const entry = { onMessage, events };
       subscribers.add(entry);
