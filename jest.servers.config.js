@@ -1,4 +1,4 @@
-// The real-server suite (__tests__/servers): PostgreSQL started by the tests themselves, run by
+// The real-server suite (__tests__/servers): PostgreSQL and Redis started by the tests themselves, run by
 // scripts/test-servers.mjs when the server programs are found. Same transform as jest.config.js;
 // no coverage (the unit suite owns lib/'s 100%).
 /** @type {import('jest').Config} */

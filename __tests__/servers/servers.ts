@@ -1,6 +1,7 @@
 // Starts and stops real database servers for the server suite, one private instance per call: its
 // own temporary folder, a free port on 127.0.0.1 and nothing else (never the system service, never
-// another interface). Each kind of server is one entry of KINDS; a later issue adds Redis there.
+// another interface). Each kind of server is one entry of KINDS: PostgreSQL (initdb + pg_ctl) and
+// Redis (redis-server as a child process, no persistence).
 //
 // Folders live under CORSGUARD_SERVERS_DIR, which global-setup.ts creates for the run and
 // global-teardown.ts sweeps: whatever a test file failed to stop is stopped and removed there.
@@ -14,8 +15,9 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,6 +35,8 @@ export interface RunningServer {
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   /** Starts it again after `stop()`, on the same port with the same data. */
   start(): Promise<void>;
+  /** True while the server runs. */
+  running(): boolean;
   /** Stops it if it runs and deletes its folder. Safe to call twice. */
   remove(): Promise<void>;
   /** The end of the server's log, for error messages. */
@@ -168,7 +172,120 @@ const postgresql: Kind = {
   running: (dir) => existsSync(join(dir, 'data', 'postmaster.pid')),
 };
 
-const KINDS = { postgresql } satisfies Record<string, Kind>;
+/** Debian's redis-server (package redis-server), or the program named by CORSGUARD_REDIS_SERVER. */
+export function findRedis(): string | undefined {
+  const override = process.env.CORSGUARD_REDIS_SERVER;
+  if (override !== undefined && override !== '') return existsSync(override) ? override : undefined;
+  return ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((file) => existsSync(file));
+}
+
+/** The pid in `file` when that process is alive, else undefined. */
+function livePid(file: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
+/** Resolves once the Redis on `port` answers PING; rejects after `limit` ms. */
+async function redisAnswers(port: number, alive: () => boolean, limit = 10_000): Promise<void> {
+  const deadline = Date.now() + limit;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, HOST);
+      let reply = '';
+      socket.setTimeout(500, () => socket.destroy());
+      socket.on('connect', () => socket.write('PING\r\n'));
+      socket.on('data', (chunk: Buffer) => {
+        reply += chunk.toString();
+        if (reply.includes('\r\n')) {
+          socket.end();
+          resolve(reply.startsWith('+PONG'));
+        }
+      });
+      socket.on('error', () => {
+        resolve(false);
+      });
+      socket.on('close', () => {
+        resolve(false);
+      });
+    });
+    if (ok) return;
+    if (!alive()) throw new Error('redis-server exited');
+    if (Date.now() > deadline)
+      throw new Error(`redis-server did not answer within ${String(limit)} ms`);
+    await sleep(20);
+  }
+}
+
+// redis-server runs as a child of the test process (--daemonize no), without persistence, its pid
+// in the instance's folder so that the global teardown can stop one a crashed worker left behind.
+const redis: Kind = {
+  find: findRedis,
+  install: 'apt-get install -y redis-server',
+  init(_bin, dir, port) {
+    writeFileSync(join(dir, 'port'), String(port));
+    return Promise.resolve();
+  },
+  async launch(bin, dir) {
+    const port = Number(readFileSync(join(dir, 'port'), 'utf8'));
+    const args = [
+      ['--port', String(port)],
+      ['--bind', HOST],
+      ['--save', ''],
+      ['--appendonly', 'no'],
+      ['--daemonize', 'no'],
+      ['--dir', dir],
+      ['--pidfile', join(dir, 'redis.pid')],
+      ['--logfile', join(dir, 'server.log')],
+    ].flat();
+    const child = spawn(bin, args, { cwd: dir, stdio: 'ignore' });
+    const state = { exited: false };
+    child.on('exit', () => {
+      state.exited = true;
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    try {
+      await redisAnswers(port, () => !state.exited);
+    } catch (err) {
+      if (!state.exited) child.kill('SIGKILL');
+      throw err;
+    }
+  },
+  async halt(_bin, dir, mode) {
+    const pidFile = join(dir, 'redis.pid');
+    const pid = livePid(pidFile);
+    if (pid === undefined) return;
+    // SIGTERM is redis-server's clean shutdown; SIGKILL a crash.
+    process.kill(pid, mode === 'fast' ? 'SIGTERM' : 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (livePid(pidFile) === pid) {
+      if (Date.now() > deadline) throw new Error(`redis-server ${String(pid)} did not stop`);
+      await sleep(10);
+    }
+    rmSync(pidFile, { force: true });
+  },
+  running: (dir) => livePid(join(dir, 'redis.pid')) !== undefined,
+};
+
+const KINDS = { postgresql, redis } satisfies Record<string, Kind>;
 
 export type ServerName = keyof typeof KINDS;
 
@@ -250,6 +367,7 @@ export async function startServer(name: ServerName): Promise<RunningServer> {
       dir,
       stop: (mode = 'fast') => kind.halt(bin, dir, mode),
       start: () => kind.launch(bin, dir),
+      running: () => kind.running(dir),
       async remove() {
         if (removed) return;
         removed = true;
