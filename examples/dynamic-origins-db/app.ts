@@ -1,7 +1,13 @@
 // Allowed origins that live in a database and change while the application runs: one row per
 // tenant's origin in SQLite, looked up by a corsguard function origin whose answers are cached, with
 // a time limit, and an admin API that adds and removes rows and drops the cached answer it changes.
-import cors, { CorsConfigError, CorsTimeoutError, corsDecision, explainCors } from 'corsguard';
+import cors, {
+  CorsConfigError,
+  CorsTimeoutError,
+  type OriginCacheBus,
+  corsDecision,
+  explainCors,
+} from 'corsguard';
 import express from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type OriginStore, openSqliteStore } from './db.js';
@@ -17,6 +23,14 @@ interface CommonOptions {
   cacheTtl?: number;
   /** Milliseconds the origin lookup has to answer before the request gets a 503. Default 1000. */
   originTimeout?: number;
+  /**
+   * Several instances sharing the database: the bus that carries each admin change's cache clear
+   * to the others (`redisBus(...)` in main.ts with REDIS_URL), so they refuse a removed origin on
+   * their next request instead of after `cacheTtl`. Default none (one instance).
+   */
+  bus?: OriginCacheBus;
+  /** Hears the bus's failures (a clear that could not be published, a lost subscription). */
+  onBusError?: (error: unknown, during: 'publish' | 'subscribe') => void;
 }
 
 /** Where the origins live: a SQLite file (created if missing), or a store of your own. */
@@ -38,7 +52,7 @@ interface ErrorBody {
 
 /** Builds the application; throws when the admin token is missing. */
 export function createApp(options: AppOptions): DynamicOriginsApp {
-  const { adminToken, cacheTtl = 60_000, originTimeout = 1000 } = options;
+  const { adminToken, cacheTtl = 60_000, originTimeout = 1000, bus, onBusError } = options;
   if (adminToken === undefined || adminToken.trim() === '') {
     throw new Error('an admin token is required (set ADMIN_TOKEN); refusing to start without one');
   }
@@ -49,7 +63,12 @@ export function createApp(options: AppOptions): DynamicOriginsApp {
     origin: (origin) => store.isAllowed(origin),
     originTimeout,
     // Refusals are cached too: a stranger's origin costs one query per ttl, not one per request.
-    originCache: { ttl: cacheTtl, max: 10_000 },
+    // With a bus, each clearOriginCache below also reaches the other instances.
+    originCache: {
+      ttl: cacheTtl,
+      max: 10_000,
+      ...(bus === undefined ? {} : { bus, onBusError }),
+    },
     methods: ['GET', 'POST'],
     allowedHeaders: ['Content-Type', 'Authorization'],
   });

@@ -1,7 +1,10 @@
 // Runs the example: ADMIN_TOKEN=secret node .build/examples/dynamic-origins-db/main.js
 // PORT (default 4100) and DATABASE_FILE (default ./origins.db, created if missing) change the rest.
+// REDIS_URL (redis://127.0.0.1:6379) turns on the many-instances mode: every instance started with
+// the same DATABASE_FILE and REDIS_URL hears the others' admin changes (see many.ts).
 import { resolve } from 'node:path';
 import { createApp } from './app.js';
+import { type RedisBusConnection, connectRedisBus } from './redis-bus.js';
 
 function port(text: string | undefined): number {
   if (text === undefined || text === '') return 4100;
@@ -12,9 +15,23 @@ function port(text: string | undefined): number {
   return value;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const databaseFile = resolve(process.env.DATABASE_FILE ?? './origins.db');
-  const { app, close } = createApp({ databaseFile, adminToken: process.env.ADMIN_TOKEN });
+  const redisUrl = process.env.REDIS_URL;
+  let redis: RedisBusConnection | undefined;
+  if (redisUrl !== undefined && redisUrl !== '') redis = await connectRedisBus(redisUrl);
+  const { app, close } = createApp({
+    databaseFile,
+    adminToken: process.env.ADMIN_TOKEN,
+    ...(redis && {
+      bus: redis.bus,
+      onBusError: (error: unknown, during: string) => {
+        console.error(
+          `cache bus (${during}): ${String(error)}; other instances catch up within the cache ttl`,
+        );
+      },
+    }),
+  });
   const server = app.listen(port(process.env.PORT), (err?: Error) => {
     if (err !== undefined) {
       close();
@@ -22,15 +39,20 @@ function main(): void {
       return;
     }
     const address = server.address();
-    const url = `http://localhost:${typeof address === 'object' && address ? String(address.port) : '?'}`;
-    console.log(`dynamic origins from a database: ${url} (origins in ${databaseFile})`);
+    const portNumber = typeof address === 'object' && address ? address.port : 0;
+    const mode = redis ? `, cache clears shared through ${String(redisUrl)}` : '';
+    console.log(
+      `dynamic origins from a database: http://localhost:${String(portNumber)} (origins in ${databaseFile}${mode})`,
+    );
+    // Started by many.ts: tell it the port.
+    process.send?.({ listening: portNumber });
   });
   const shutdown = (signal: NodeJS.Signals): void => {
     console.log(`${signal}: closing the server and the database`);
     server.closeAllConnections();
     server.close(() => {
       close();
-      process.exit(0);
+      void (redis?.close() ?? Promise.resolve()).then(() => process.exit(0));
     });
   };
   process.once('SIGINT', shutdown);
@@ -47,8 +69,4 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
-try {
-  main();
-} catch (err) {
-  fail(err);
-}
+main().catch(fail);
