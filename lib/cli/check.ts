@@ -1,0 +1,308 @@
+// `corsguard check`: what a browser does for fetch(url, { method, headers, credentials }) from a page
+// on `origin`, step by step (Fetch §4.1 main fetch, §4.8 CORS-preflight fetch, §4.4 HTTP-redirect
+// fetch), with the verdict, each engine's console message and the fix.
+import {
+  type CorsFailure,
+  type HeaderList,
+  type PreflightNeed,
+  corsCheck,
+  getHeader,
+  isRedirectStatus,
+  preflightCheck,
+  preflightNeed,
+} from './fetch.js';
+import { type Received, type SentRequest, type Transport, send } from './http.js';
+import { CHROMIUM_PREFLIGHT, entryFor, fill } from './messages.js';
+
+/** What to fetch, as the page's script would. */
+export interface CheckRequest {
+  readonly url: string;
+  /** The page's origin, serialized, or `null`. */
+  readonly origin: string;
+  /** Normalized (the six standard methods upper-cased). */
+  readonly method: string;
+  /** What the script sets; forbidden names already dropped. */
+  readonly headers: HeaderList;
+  /** credentials: 'include'. */
+  readonly credentials: boolean;
+}
+
+export interface Exchange {
+  readonly step: 'preflight' | 'actual';
+  readonly request: SentRequest;
+  readonly response: Received;
+}
+
+/** Why a request was blocked, in the engines' words and in corsguard's. */
+export interface CheckFailure extends CorsFailure {
+  readonly step: 'preflight' | 'actual';
+  readonly chromium: string;
+  readonly firefox: string;
+  /** What the server must send. */
+  readonly fix: string;
+  /** The corsguard option to change. */
+  readonly corsguard: string;
+  readonly note?: string;
+}
+
+export interface CheckResult {
+  readonly verdict: 'allowed' | 'blocked';
+  readonly url: string;
+  readonly origin: string;
+  readonly method: string;
+  readonly credentials: boolean;
+  readonly preflight: { readonly needed: boolean; readonly reasons: readonly string[] };
+  readonly exchanges: readonly Exchange[];
+  /** Access-Control-Max-Age as sent, and how long each engine keeps the preflight. */
+  readonly maxAge?: {
+    readonly sent: number | null;
+    readonly chromium: number;
+    readonly firefox: number;
+  };
+  readonly failure?: CheckFailure;
+  /** What works but is fragile. */
+  readonly warnings: readonly string[];
+}
+
+/** Chromium caps Access-Control-Max-Age at 2 hours, Firefox at 24; the default is 5 s. */
+const CHROMIUM_MAX_AGE = 7200;
+const FIREFOX_MAX_AGE = 86400;
+const USER_AGENT = 'corsguard-check';
+const MAX_REDIRECTS = 20;
+
+function reasons(need: PreflightNeed, method: string): string[] {
+  const why = {
+    'not-safelisted': 'is not',
+    'value-not-safelisted': 'has a value that is not',
+    'over-1024-bytes': 'is',
+  };
+  return [
+    ...(need.methodUnsafe ? [`method ${method} is not CORS-safelisted (GET, HEAD, POST)`] : []),
+    ...need.unsafeHeaders.map(({ name, why: w }) =>
+      w === 'over-1024-bytes'
+        ? `header ${name} is safelisted, but the safelisted values add up to more than 1024 bytes`
+        : `header ${name} ${why[w]} CORS-safelisted`,
+    ),
+  ];
+}
+
+/** The console message each engine prints, and the fixes, from the troubleshooting table. */
+function failure(
+  step: 'preflight' | 'actual',
+  found: CorsFailure,
+  status: number,
+  at: { url: string; first: string; origin: string; hop: number },
+): CheckFailure {
+  const values = { value: found.value, origin: at.origin };
+  // Chromium checks for a redirect before the preflight's CORS headers; Firefox after them.
+  const chromiumCause =
+    step === 'preflight' && isRedirectStatus(status) ? 'preflight-redirect' : found.cause;
+  const chromiumEntry = entryFor(chromiumCause);
+  const chromiumValues =
+    chromiumCause === found.cause ? values : { value: String(status), origin: at.origin };
+  const prefix =
+    chromiumEntry.chromium[0]!.preflight === true ||
+    (step === 'preflight' && found.cause.startsWith('allow-'))
+      ? CHROMIUM_PREFLIGHT
+      : '';
+  const opaque =
+    step === 'actual' && found.cause === 'allow-origin-missing'
+      ? " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled."
+      : '';
+  const redirected = at.hop === 0 ? '' : ` (redirected from '${at.first}')`;
+  const entry = entryFor(found.cause);
+  const firefoxSaid = found.cause === 'preflight-redirect' ? entry.firefox[1]! : entry.firefox[0]!;
+  const statusCode =
+    found.cause === 'allow-origin-missing' || found.cause === 'preflight-status'
+      ? ` Status code: ${status}.`
+      : '';
+  return {
+    step,
+    ...found,
+    chromium: `Access to fetch at '${at.url}'${redirected} from origin '${at.origin}' has been blocked by CORS policy: ${prefix}${fill(chromiumEntry.chromium[0]!.text, chromiumValues)}${opaque}`,
+    firefox: `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${at.url}. (Reason: ${fill(firefoxSaid.text, values)}).${statusCode}`,
+    fix: fill(entry.general, values),
+    corsguard: fill(entry.fix, values).replace(/`/g, ''),
+  };
+}
+
+/** The response headers worth printing: CORS, Vary and Location. */
+export function corsHeaders(headers: HeaderList): HeaderList {
+  return headers.filter(([name]) => /^(access-control-|vary$|location$)/i.test(name));
+}
+
+function varies(headers: HeaderList): boolean {
+  const vary = getHeader(headers, 'vary');
+  return vary?.split(',').some((v) => ['origin', '*'].includes(v.trim().toLowerCase())) === true;
+}
+
+/** Runs the fetch; network failures reject with a NetworkError. */
+export async function check(request: CheckRequest, transport: Transport): Promise<CheckResult> {
+  const { credentials } = request;
+  const exchanges: Exchange[] = [];
+  const warnings: string[] = [];
+  const first = request.url;
+  let { url, method, headers } = request;
+  let tainted = false;
+  let maxAge: CheckResult['maxAge'];
+  const firstNeed = preflightNeed(method, headers);
+  const base = {
+    url: first,
+    origin: request.origin,
+    method,
+    credentials,
+    preflight: { needed: firstNeed.needed, reasons: reasons(firstNeed, method) },
+    exchanges,
+    warnings,
+  };
+  const warnVary = (response: Received, origin: string): void => {
+    const acao = getHeader(response.headers, 'access-control-allow-origin');
+    const message = `Access-Control-Allow-Origin names ${origin} but the answer has no Vary: Origin: if it depends on the request's Origin, a shared cache can serve it to another origin`;
+    if (acao === origin && !varies(response.headers) && !warnings.includes(message))
+      warnings.push(message);
+  };
+  for (let hop = 0; ; hop++) {
+    const origin = tainted ? 'null' : request.origin;
+    const at = { url, first, origin, hop };
+    const need = preflightNeed(method, headers);
+    if (need.needed) {
+      const sent: SentRequest = {
+        method: 'OPTIONS',
+        url,
+        headers: [
+          ['Accept', '*/*'],
+          ['Origin', origin],
+          ['Access-Control-Request-Method', method],
+          ...(need.unsafeHeaders.length === 0
+            ? []
+            : [
+                [
+                  'Access-Control-Request-Headers',
+                  need.unsafeHeaders.map((h) => h.name).join(','),
+                ] as const,
+              ]),
+          ['User-Agent', USER_AGENT],
+        ],
+      };
+      const response = await send(sent, transport);
+      exchanges.push({ step: 'preflight', request: sent, response });
+      warnVary(response, origin);
+      const passed = preflightCheck(
+        { origin, method, credentials, headers },
+        response.status,
+        response.headers,
+      );
+      if ('cause' in passed) {
+        const failed = failure('preflight', passed, response.status, at);
+        const wildcard =
+          getHeader(response.headers, 'access-control-allow-headers')?.includes('*') === true;
+        return {
+          ...base,
+          verdict: 'blocked',
+          failure:
+            passed.value === 'authorization' && wildcard && !credentials
+              ? {
+                  ...failed,
+                  note: 'Access-Control-Allow-Headers: * never covers Authorization (Fetch Standard); Chromium and Firefox still let it through with a deprecation warning, until they enforce it',
+                }
+              : failed,
+        };
+      }
+      maxAge = {
+        sent: passed.maxAge,
+        chromium: Math.min(passed.maxAge ?? 5, CHROMIUM_MAX_AGE),
+        firefox: Math.min(passed.maxAge ?? 5, FIREFOX_MAX_AGE),
+      };
+      if ((passed.maxAge ?? 0) > CHROMIUM_MAX_AGE) {
+        warnings.push(
+          `Access-Control-Max-Age ${passed.maxAge} is above Chromium's cap: it keeps the preflight ${CHROMIUM_MAX_AGE} s`,
+        );
+      }
+      if (!credentials) {
+        const withCredentials = preflightCheck(
+          { origin, method, credentials: true, headers },
+          response.status,
+          [
+            ...response.headers.filter(
+              ([n]) => !/^access-control-allow-(origin|credentials)$/i.test(n),
+            ),
+            ['Access-Control-Allow-Origin', origin],
+            ['Access-Control-Allow-Credentials', 'true'],
+          ],
+        );
+        if ('cause' in withCredentials) {
+          warnings.push(
+            `the preflight passes through '*' in Access-Control-Allow-${withCredentials.cause === 'method-not-allowed' ? 'Methods' : 'Headers'}, which covers nothing once credentials are included: ${withCredentials.value} would be refused`,
+          );
+        }
+      }
+    }
+    const sent: SentRequest = {
+      method,
+      url,
+      headers: [
+        ...(headers.some(([n]) => n.toLowerCase() === 'accept')
+          ? []
+          : [['Accept', '*/*'] as const]),
+        ['Origin', origin],
+        ...headers,
+        ['User-Agent', USER_AGENT],
+      ],
+    };
+    const response = await send(sent, transport);
+    exchanges.push({ step: 'actual', request: sent, response });
+    warnVary(response, origin);
+    const failed = corsCheck(origin, credentials, response.headers);
+    if (failed !== null) {
+      return {
+        ...base,
+        verdict: 'blocked',
+        failure: failure('actual', failed, response.status, at),
+      };
+    }
+    if (!credentials && getHeader(response.headers, 'access-control-allow-origin') === '*') {
+      warnings.push(
+        "Access-Control-Allow-Origin is '*': the same request with credentials: 'include' is blocked",
+      );
+    }
+    const location = getHeader(response.headers, 'location');
+    if (!isRedirectStatus(response.status) || location === null) {
+      return { ...base, verdict: 'allowed', ...(maxAge === undefined ? {} : { maxAge }) };
+    }
+    // §4.4 HTTP-redirect fetch.
+    let next: URL | undefined;
+    try {
+      next = new URL(location, url);
+    } catch {
+      next = undefined;
+    }
+    if (
+      next === undefined ||
+      !/^https?:$/.test(next.protocol) ||
+      next.username !== '' ||
+      next.password !== '' ||
+      hop === MAX_REDIRECTS
+    ) {
+      return {
+        ...base,
+        verdict: 'blocked',
+        failure: failure(
+          'actual',
+          { cause: 'redirect-invalid', value: location },
+          response.status,
+          at,
+        ),
+      };
+    }
+    const current = new URL(url).origin;
+    if (current !== next.origin && request.origin !== current) tainted = true;
+    if (
+      ((response.status === 301 || response.status === 302) && method === 'POST') ||
+      (response.status === 303 && method !== 'GET' && method !== 'HEAD')
+    ) {
+      method = 'GET';
+      headers = headers.filter(([n]) => !/^content-(encoding|language|location|type)$/i.test(n));
+    }
+    url = next.href;
+  }
+}

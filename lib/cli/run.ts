@@ -1,0 +1,344 @@
+// The corsguard command line: `corsguard check` and `corsguard scan`. run() takes the arguments and
+// where to write, and resolves the exit status (0 allowed / no finding, 1 blocked / findings, 2 usage
+// or network error); main.ts is the bin that calls it.
+import { isToken } from '../headers.js';
+import { isForbiddenMethod, normalizeMethod } from '../methods.js';
+import { isOriginSyntax } from '../origin.js';
+import { type CheckRequest, type CheckResult, check, corsHeaders } from './check.js';
+import { type HeaderList, isForbiddenRequestHeader } from './fetch.js';
+import { NetworkError, type Transport } from './http.js';
+import { type ScanResult, MAX_REQUESTS, scan } from './scan.js';
+
+/** Where run() writes; each call is one or more whole lines. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export const HELP = `corsguard: the browser's CORS verdict and a CORS misconfiguration scan, from the terminal
+
+Usage:
+  corsguard check <url> --origin <origin> [--method M] [--header 'Name: value']... [--credentials]
+                  [--json] [--timeout ms] [--insecure]
+  corsguard scan <url> [--origin <trusted-origin>] [--delay ms] [--json] [--timeout ms] [--insecure]
+  corsguard --help
+
+check  does what a browser does for fetch(url, { method, headers, credentials: 'include' when
+       --credentials }) from a page on <origin>: decides whether a preflight is needed (Fetch
+       Standard), sends it as Chromium does, runs the browser's checks on each answer, sends the
+       actual request, follows redirects, and prints each step, the verdict, the message Chromium
+       and Firefox print in the console, and the fix.
+       Exit status: 0 allowed, 1 blocked, 2 usage or network error.
+         --origin <origin>   the page's origin, e.g. https://app.example.com (or null)
+         --method <method>   default GET; the actual request is sent with it (as the browser would)
+         --header 'N: v'     a request header the script sets (repeatable)
+         --credentials       credentials: 'include' (no cookie is sent; the checks are the browser's)
+
+scan   probes <url> for the misconfigurations attackers use: any origin reflected (with credentials),
+       null trusted, prefix/suffix/unescaped-dot bypasses of <trusted-origin>, its subdomains, other
+       ports and http: trusted with credentials, '*' with credentials, request headers or method
+       reflected unvalidated, no Vary: Origin on an origin-dependent answer, CR/LF in a reflected
+       origin, and preflights a JSON POST from <trusted-origin> cannot pass. At most ${MAX_REQUESTS}
+       requests, one at a time, only GET and OPTIONS.
+       Exit status: 0 no finding, 1 findings, 2 usage or network error.
+         --origin <origin>   an origin the server trusts (derives the bypass probes)
+         --delay <ms>        wait between requests (default 0)
+
+Both:
+  --json          one JSON object on stdout, with every request and response
+  --timeout <ms>  give up on an answer after this long (default 10000)
+  --insecure      accept any TLS certificate (a self-signed test server only; browsers never do)
+`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  readonly command: 'check' | 'scan' | 'help';
+  readonly url: string;
+  readonly origin: string | undefined;
+  readonly method: string;
+  readonly headers: [string, string][];
+  readonly credentials: boolean;
+  readonly json: boolean;
+  readonly timeout: number;
+  readonly delay: number;
+  readonly insecure: boolean;
+}
+
+const HTTP_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+function header(text: string): [string, string] {
+  const colon = text.indexOf(':');
+  const name = text.slice(0, colon).trim();
+  const value = text.slice(colon + 1).replace(HTTP_WHITESPACE, '');
+  if (colon < 0 || !isToken(name)) {
+    throw new UsageError(
+      `--header ${JSON.stringify(text)}: expected 'Name: value' with a header name`,
+    );
+  }
+  // fetch() throws a TypeError for these (Headers only hold byte strings without NUL, CR or LF).
+  if (/[\0\r\n]|[^\0-\xff]/.test(value)) {
+    throw new UsageError(
+      `--header ${JSON.stringify(text)}: the value has a NUL, CR, LF or a character above U+00FF, which fetch() refuses`,
+    );
+  }
+  return [name, value];
+}
+
+function positive(option: string, text: string, zero: boolean): number {
+  if (!/^[0-9]+$/.test(text) || (!zero && Number(text) === 0)) {
+    throw new UsageError(
+      `${option} ${JSON.stringify(text)}: expected a whole number of milliseconds`,
+    );
+  }
+  return Number(text);
+}
+
+function parse(argv: readonly string[]): Parsed {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    return { ...DEFAULTS, command: 'help' };
+  }
+  if (command !== 'check' && command !== 'scan') {
+    throw new UsageError(`unknown command ${JSON.stringify(command)}: expected check or scan`);
+  }
+  const parsed: { -readonly [K in keyof Parsed]: Parsed[K] } = {
+    ...DEFAULTS,
+    command,
+    headers: [],
+  };
+  const positionals: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const option = eq < 0 ? arg : arg.slice(0, eq);
+    const value = (): string => {
+      const v = eq < 0 ? rest[++i] : arg.slice(eq + 1);
+      if (v === undefined) throw new UsageError(`${option} needs a value`);
+      return v;
+    };
+    const flag = (): true => {
+      if (eq >= 0) throw new UsageError(`${option} takes no value`);
+      return true;
+    };
+    const only = (which: Parsed['command']): void => {
+      if (command !== which) throw new UsageError(`${option} is an option of corsguard ${which}`);
+    };
+    switch (option) {
+      case '--help':
+      case '-h':
+        return { ...DEFAULTS, command: 'help' };
+      case '--origin':
+        parsed.origin = value();
+        break;
+      case '--method':
+        only('check');
+        parsed.method = value();
+        break;
+      case '--header':
+      case '-H':
+        only('check');
+        parsed.headers.push(header(value()));
+        break;
+      case '--credentials':
+        only('check');
+        parsed.credentials = flag();
+        break;
+      case '--delay':
+        only('scan');
+        parsed.delay = positive(option, value(), true);
+        break;
+      case '--json':
+        parsed.json = flag();
+        break;
+      case '--insecure':
+        parsed.insecure = flag();
+        break;
+      case '--timeout':
+        parsed.timeout = positive(option, value(), false);
+        break;
+      default:
+        if (arg.startsWith('-'))
+          throw new UsageError(`unknown option ${arg} (corsguard --help lists them)`);
+        positionals.push(arg);
+    }
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(`corsguard ${command} takes one URL, got ${positionals.length}`);
+  }
+  parsed.url = positionals[0]!;
+  let url: URL | undefined;
+  try {
+    url = new URL(parsed.url);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^https?:$/.test(url.protocol)) {
+    throw new UsageError(`${JSON.stringify(parsed.url)} is not an http: or https: URL`);
+  }
+  if (parsed.origin !== undefined && !isOriginSyntax(parsed.origin)) {
+    throw new UsageError(
+      `--origin ${JSON.stringify(parsed.origin)} is not an origin as browsers send it: scheme://host[:port], lower case, no path or trailing slash (or null)`,
+    );
+  }
+  if (command === 'check' && parsed.origin === undefined) {
+    throw new UsageError('corsguard check needs --origin, the origin of the page that fetches');
+  }
+  if (!isToken(parsed.method))
+    throw new UsageError(`--method ${JSON.stringify(parsed.method)} is not a method name`);
+  if (isForbiddenMethod(parsed.method)) {
+    throw new UsageError(`--method ${parsed.method}: fetch() refuses CONNECT, TRACE and TRACK`);
+  }
+  parsed.method = normalizeMethod(parsed.method);
+  return parsed;
+}
+
+const DEFAULTS: Omit<Parsed, 'command'> = {
+  url: '',
+  origin: undefined,
+  method: 'GET',
+  headers: [],
+  credentials: false,
+  json: false,
+  timeout: 10_000,
+  delay: 0,
+  insecure: false,
+};
+
+function lines(headers: HeaderList, mark: string): string[] {
+  return headers.map(([name, value]) => `  ${mark} ${name}: ${value}`);
+}
+
+/** The text report of a check. */
+export function formatCheck(result: CheckResult, dropped: readonly string[]): string {
+  const out = [
+    `corsguard check: ${result.method} ${result.url} from ${result.origin}, credentials ${result.credentials ? "'include'" : "'same-origin' (none sent cross-origin)"}`,
+    ...dropped.map((name) => `  note: fetch() drops the forbidden header ${name}; it is not sent`),
+    result.preflight.needed
+      ? `preflight: needed, because ${result.preflight.reasons.join('; ')}`
+      : 'preflight: not needed (a CORS-safelisted method and headers)',
+  ];
+  for (const { step, request, response } of result.exchanges) {
+    out.push(
+      '',
+      `${step}:`,
+      `  > ${request.method} ${request.url}`,
+      ...lines(
+        request.headers.filter(([n]) => !/^(accept|user-agent)$/i.test(n)),
+        '>',
+      ),
+      `  < ${response.status} ${response.statusText}`,
+      ...lines(corsHeaders(response.headers), '<'),
+    );
+  }
+  if (result.maxAge !== undefined) {
+    const { sent, chromium, firefox } = result.maxAge;
+    out.push(
+      '',
+      `preflight cached: ${sent === null ? 'no Access-Control-Max-Age, so 5 s' : `Access-Control-Max-Age ${sent}`} (Chromium keeps it ${chromium} s, Firefox ${firefox} s)`,
+    );
+  }
+  const failure = result.failure;
+  if (failure === undefined) {
+    out.push('', `verdict: ALLOWED: the page on ${result.origin} can read the response`);
+  } else {
+    out.push(
+      '',
+      `verdict: BLOCKED at the ${failure.step === 'preflight' ? 'preflight' : 'actual request'} (${failure.cause})`,
+      `  Chromium: ${failure.chromium}`,
+      `  Firefox:  ${failure.firefox}`,
+      `  fix: ${failure.fix}`,
+      `  with corsguard: ${failure.corsguard}`,
+      ...(failure.note === undefined ? [] : [`  note: ${failure.note}`]),
+    );
+  }
+  out.push(...result.warnings.map((w) => `warning: ${w}`));
+  return `${out.join('\n')}\n`;
+}
+
+/** The text report of a scan. */
+export function formatScan(result: ScanResult): string {
+  const out = [
+    `corsguard scan: ${result.url}${result.trusted === undefined ? '' : ` (trusted origin ${result.trusted})`}, ${result.requests} requests`,
+  ];
+  out.push(...result.notes.map((n) => `note: ${n}`));
+  for (const f of result.findings) {
+    out.push(
+      '',
+      `[${f.severity}] ${f.id}: ${f.title}`,
+      `  > ${f.evidence.request.method} ${f.evidence.request.url}`,
+      ...lines(
+        f.evidence.request.headers.filter(([n]) => !/^(accept|user-agent)$/i.test(n)),
+        '>',
+      ),
+      `  < ${f.evidence.response.status} ${f.evidence.response.statusText}`,
+      ...lines(corsHeaders(f.evidence.response.headers), '<'),
+      `  fix: ${f.fix}`,
+    );
+  }
+  out.push(
+    '',
+    result.findings.length === 0 ? 'no finding' : `${result.findings.length} finding(s)`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/** Runs the command line; resolves the exit status. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    io.stderr(`corsguard: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (parsed.command === 'help') {
+    io.stdout(HELP);
+    return 0;
+  }
+  const transport: Transport = { timeout: parsed.timeout, insecure: parsed.insecure };
+  if (parsed.insecure) {
+    io.stderr(
+      'corsguard: WARNING: --insecure: TLS certificates are NOT verified. A browser refuses a certificate it does not trust, so a verdict here says nothing about that.\n',
+    );
+  }
+  try {
+    if (parsed.command === 'scan') {
+      const result = await scan(
+        { url: parsed.url, trusted: parsed.origin, delay: parsed.delay },
+        transport,
+      );
+      io.stdout(parsed.json ? `${JSON.stringify(result, null, 2)}\n` : formatScan(result));
+      return result.findings.length === 0 ? 0 : 1;
+    }
+    const dropped = parsed.headers
+      .filter(([n, v]) => isForbiddenRequestHeader(n, v))
+      .map(([n]) => n);
+    const request: CheckRequest = {
+      url: new URL(parsed.url).href,
+      origin: parsed.origin!,
+      method: parsed.method,
+      headers: parsed.headers.filter(([n, v]) => !isForbiddenRequestHeader(n, v)),
+      credentials: parsed.credentials,
+    };
+    if (new URL(request.url).origin === request.origin) {
+      io.stdout(
+        `corsguard check: ${request.url} is on ${request.origin} itself: a same-origin request, which CORS does not restrict\n`,
+      );
+      return 0;
+    }
+    const result = await check(request, transport);
+    io.stdout(
+      parsed.json
+        ? `${JSON.stringify({ ...result, dropped }, null, 2)}\n`
+        : formatCheck(result, dropped),
+    );
+    return result.verdict === 'allowed' ? 0 : 1;
+  } catch (err) {
+    if (!(err instanceof NetworkError)) throw err;
+    const message = `network error: ${err.message}`;
+    io.stderr(`corsguard ${parsed.command}: ${message}\n`);
+    if (parsed.json) io.stdout(`${JSON.stringify({ error: { kind: 'network', message } })}\n`);
+    return 2;
+  }
+}
