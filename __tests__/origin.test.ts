@@ -394,6 +394,51 @@ describe('compileMatcher', () => {
     });
   });
 
+  describe('with patterns, refusing what a match would reflect without a scan of the whole origin', () => {
+    const match = matcher([
+      'https://*.example.com',
+      'https://*.example.org:*',
+      'http://localhost:*',
+      'http://[::1]:*',
+    ]);
+
+    it.each([
+      ['https://a.example.com', true],
+      ['https://a.example.org:8443', true],
+      ['http://localhost:5173', true],
+      ['http://[::1]:8080', true],
+      ['https://a..b.example.com', false],
+      ['https://.a.example.com', false],
+      ['https://a b.example.com', false],
+      ['https://a/b.example.com', false],
+      ['https://a.example.org:08443', false],
+      ['https://a.example.org:65536', false],
+      ['https://a.example.org:', false],
+      ['https://a.example.org:123456', false],
+      ['https://a.example.org:84x3', false],
+      ['http://localhost:', false],
+      ['http://localhost@evil', false],
+      ['http://[::1', false],
+      ['http://[::1]x', false],
+      ['://a.example.com', false],
+      ['https:a.example.com', false],
+    ])('answers %j with %j', (origin, expected) => {
+      expect(match(origin)).toBe(expected);
+    });
+  });
+
+  describe('with a RegExp that matches more than origins', () => {
+    const match = matcher([], [/^https:\/\/.*$/]);
+
+    it.each([
+      ['https://app.example', true],
+      ['https://app example', false],
+      [`https://${'a'.repeat(1100)}`, false],
+    ])('checks the syntax of what it matched: %j is %j', (origin, expected) => {
+      expect(match(origin)).toBe(expected);
+    });
+  });
+
   describe('with a subdomain pattern', () => {
     const match = matcher(['https://*.example.com']);
 

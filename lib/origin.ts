@@ -17,9 +17,8 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = {
   wss: '443',
 };
 
-// Positions found by the last successful scanOrigin call (avoids allocating a result per request).
+// Position found by the last successful scanOrigin call (avoids allocating a result).
 let schemeEnd = 0; // index of ':' in "://"
-let hostEnd = 0; // index just past the host
 
 const LOWER = (c: number): boolean => c >= 0x61 && c <= 0x7a;
 const DIGIT = (c: number): boolean => c >= 0x30 && c <= 0x39;
@@ -67,7 +66,6 @@ export function scanOrigin(value: string): boolean {
     }
     if (i === start) return false;
   }
-  hostEnd = i;
   if (i === n) return true;
   if (value.charCodeAt(i) !== 0x3a) return false;
   const digits = n - i - 1;
@@ -316,10 +314,16 @@ export type OriginMatcher = (origin: string) => boolean;
 
 /**
  * Compiles exact origins, patterns and RegExps into one matcher. Exact origins are one Set lookup;
- * patterns are Set lookups keyed by scheme, host suffix and port, one per distinct length of the
- * configured suffixes, so the cost grows neither with the number of patterns nor with the number of
- * labels in the request's host (a lookup per label made a host of hundreds of labels cost time
- * quadratic in its length). RegExps are tested in order.
+ * patterns are Map lookups keyed by the end of the host (`.suffix`, with the port unless any port
+ * goes), one per distinct length of the configured suffixes, so the cost grows neither with the
+ * number of patterns nor with the number of labels in the request's host (a lookup per label made a
+ * host of hundreds of labels cost time quadratic in its length). RegExps are tested in order.
+ *
+ * A malformed origin (one no browser sends) simply misses: what a hit would reflect is checked
+ * before it is allowed, and only that: the labels a pattern's wildcard stands for and a port it
+ * leaves open, or the whole origin when a RegExp matched it. Exact entries were checked when the
+ * middleware was built. So a refused origin costs no syntax scan, and nothing longer than
+ * {@link MAX_ORIGIN_LENGTH} reaches a RegExp.
  */
 export function compileMatcher(
   entries: readonly OriginEntry[],
@@ -329,45 +333,115 @@ export function compileMatcher(
   if (any) return isOriginSyntax;
   const exact = new Set<string>();
   const anyPort = new Set<string>(); // scheme://host
-  const sub = new Set<string>(); // scheme://suffix + port ('' or ':n')
-  const subAnyPort = new Set<string>(); // scheme://suffix
-  const lengths = new Set<number>(); // of the suffixes after `*.`
+  // Subdomain patterns: `.suffix` + port ('' or ':n'), or `.suffix` alone for any port, to the
+  // schemes (`https://`) configured with it.
+  const sub = new Map<string, string[]>();
+  const subAnyPort = new Map<string, string[]>();
+  const lengths = new Set<number>(); // of `.suffix`
+  const add = (map: Map<string, string[]>, key: string, scheme: string): void => {
+    const schemes = map.get(key);
+    if (schemes === undefined) map.set(key, [scheme]);
+    else if (!schemes.includes(scheme)) schemes.push(scheme);
+  };
   for (const entry of entries) {
     if (entry.kind === 'exact') exact.add(entry.origin);
     else if (!entry.subdomains) anyPort.add(entry.scheme + entry.host);
     else {
-      lengths.add(entry.host.length);
-      if (entry.port === '*') subAnyPort.add(entry.scheme + entry.host);
-      else sub.add(entry.scheme + entry.host + entry.port);
+      lengths.add(entry.host.length + 1);
+      if (entry.port === '*') add(subAnyPort, `.${entry.host}`, entry.scheme);
+      else add(sub, `.${entry.host}${entry.port}`, entry.scheme);
     }
   }
   const suffixLengths = [...lengths];
   const res = regexps.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, '')));
   const patterns = anyPort.size + sub.size + subAnyPort.size > 0;
-  const onlyExact = !patterns && res.length === 0;
-  if (onlyExact) return (origin) => exact.has(origin);
-  return (origin) => {
-    if (exact.has(origin)) return true;
-    if (!isOriginSyntax(origin)) return false;
-    if (patterns && origin !== 'null') {
-      const scheme = origin.slice(0, schemeEnd + 3);
-      const host = origin.slice(schemeEnd + 3, hostEnd);
-      const port = origin.slice(hostEnd);
-      if (anyPort.has(scheme + host)) return true;
-      for (const length of suffixLengths) {
-        // A subdomain: at least one label, then a dot, then the suffix.
-        const dot = host.length - length - 1;
-        if (dot > 0 && host.charCodeAt(dot) === 0x2e) {
-          const key = scheme + host.slice(dot + 1);
-          if (subAnyPort.has(key) || sub.has(key + port)) return true;
+  if (!patterns && res.length === 0) return (origin) => exact.has(origin);
+  const matchPattern = (origin: string): boolean => {
+    const schemeEnd = origin.indexOf('://');
+    if (schemeEnd < 1) return false;
+    const hostStart = schemeEnd + 3;
+    let hostEnd: number;
+    if (origin.charCodeAt(hostStart) === 0x5b) {
+      hostEnd = origin.indexOf(']', hostStart) + 1; // [IPv6]
+      if (hostEnd === 0) return false;
+    } else {
+      hostEnd = origin.indexOf(':', hostStart);
+      if (hostEnd === -1) hostEnd = origin.length;
+    }
+    if (anyPort.size > 0 && anyPort.has(origin.slice(0, hostEnd)) && isPortAt(origin, hostEnd)) {
+      return true;
+    }
+    for (const length of suffixLengths) {
+      // A subdomain: at least one label, then the dot that starts `.suffix`.
+      const dot = hostEnd - length;
+      if (dot <= hostStart || origin.charCodeAt(dot) !== 0x2e) continue;
+      const withPort = origin.slice(dot);
+      if (hasScheme(sub.get(withPort), origin, hostStart) && isLabels(origin, hostStart, dot)) {
+        return true;
+      }
+      if (subAnyPort.size > 0) {
+        const key = hostEnd === origin.length ? withPort : origin.slice(dot, hostEnd);
+        if (
+          hasScheme(subAnyPort.get(key), origin, hostStart) &&
+          isLabels(origin, hostStart, dot) &&
+          isPortAt(origin, hostEnd)
+        ) {
+          return true;
         }
       }
     }
+    return false;
+  };
+  return (origin) => {
+    if (exact.has(origin)) return true;
+    if (origin.length > MAX_ORIGIN_LENGTH) return false;
+    if (patterns && matchPattern(origin)) return true;
     for (const re of res) {
-      if (re.test(origin)) return true;
+      if (re.test(origin)) return isOriginSyntax(origin);
     }
     return false;
   };
+}
+
+/** True when `origin` starts with one of `schemes` (`https://`) and its host starts at `hostStart`. */
+function hasScheme(
+  schemes: readonly string[] | undefined,
+  origin: string,
+  hostStart: number,
+): boolean {
+  if (schemes === undefined) return false;
+  for (const scheme of schemes) {
+    if (scheme.length === hostStart && origin.startsWith(scheme)) return true;
+  }
+  return false;
+}
+
+/** True when `origin` from `from` to `to` is one or more DNS labels (as {@link scanOrigin} reads them). */
+function isLabels(origin: string, from: number, to: number): boolean {
+  let previous = 0x2e; // no label may be empty, the first included
+  for (let i = from; i < to; i++) {
+    const c = origin.charCodeAt(i);
+    if (c === 0x2e) {
+      if (previous === 0x2e) return false;
+    } else if (!(LOWER(c) || DIGIT(c) || c === 0x2d || c === 0x5f)) {
+      return false;
+    }
+    previous = c;
+  }
+  return previous !== 0x2e;
+}
+
+/** True when `origin` ends at `at`, or has a serialized port there (`:` and 1 to 5 digits). */
+function isPortAt(origin: string, at: number): boolean {
+  const n = origin.length;
+  if (at === n) return true;
+  if (origin.charCodeAt(at) !== 0x3a) return false;
+  const digits = n - at - 1;
+  if (digits < 1 || digits > 5 || (digits > 1 && origin.charCodeAt(at + 1) === 0x30)) return false;
+  for (let j = at + 1; j < n; j++) {
+    if (!DIGIT(origin.charCodeAt(j))) return false;
+  }
+  return Number(origin.slice(at + 1)) <= 65535;
 }
 
 /** Collects what a list of configured origins compiles to, reporting each bad element. */
