@@ -24,6 +24,23 @@ const ACAO = 'Access-Control-Allow-Origin';
 const DECISION = Symbol('decision');
 const decisions = new WeakMap();
 const noop = () => undefined;
+// A private field added to any object: the base constructor returns the object it is given.
+class Base {
+  constructor(o) {
+    return o;
+  }
+}
+class Stamp extends Base {
+  #value;
+  static has(o) {
+    return #value in o;
+  }
+  static set(o, value) {
+    if (#value in o) o.#value = value;
+    else new Stamp(o).#value = value;
+  }
+}
+const HIDDEN = { value: noop, writable: true, configurable: true, enumerable: false };
 
 /** The floor (Vary, then the reflected origin) with `extra` run first. */
 const probe = (extra) =>
@@ -44,6 +61,27 @@ const PROBES = {
   }),
   'the same in a WeakMap': probe((req) => {
     decisions.set(req, noop);
+  }),
+  'the same on req.headers': probe((req) => {
+    req.headers[DECISION] = noop;
+  }),
+  'non-enumerable on headers': probe((req) => {
+    Object.defineProperty(req.headers, DECISION, HIDDEN);
+  }),
+  'private field on headers': probe((req) => {
+    Stamp.set(req.headers, noop);
+  }),
+  'read, then private field': probe((req) => {
+    const headers = req.headers;
+    if (!Stamp.has(headers)) Stamp.set(headers, noop);
+  }),
+  'the same on req.rawHeaders': probe((req) => {
+    req.rawHeaders[DECISION] = noop;
+  }),
+  'read it on req.headers': probe((req) => req.headers[DECISION] !== undefined),
+  'read, then write on headers': probe((req) => {
+    const headers = req.headers;
+    if (headers[DECISION] === undefined) headers[DECISION] = noop;
   }),
   'setTimeout + clearTimeout': probe(() => {
     clearTimeout(setTimeout(noop, 5000));

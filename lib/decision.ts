@@ -286,41 +286,96 @@ export function failed(
 // Where decisions go: the request (for corsDecision), onDecision, the diagnostics channel, NODE_DEBUG.
 
 /** A decision, or a function that works it out on demand (so nobody pays for unread decisions). */
-type Stored = CorsDecision | ((req: IncomingMessage) => CorsDecision);
+export type Stored = CorsDecision | ((req: IncomingMessage) => CorsDecision);
 
-// Where a decision is kept depends on the request object. A plain node:http request takes a
-// Symbol-keyed property at no measurable cost (they all share one hidden class, and a Symbol key is
-// invisible to Object.keys, JSON and for...in). A request whose prototype Express has replaced has a
-// hidden class of its own, and a new property costs it another one, microseconds per request: its
-// decision goes to a WeakMap beside it instead. Both are shared by every copy of corsguard loaded in
-// the process (ES module and CommonJS builds alike).
-const DECISION = Symbol.for('corsguard.decision');
-const REGISTRY = Symbol.for('corsguard.decisions');
-const PLAIN: object = IncomingMessage.prototype;
-type Carrier = IncomingMessage & { [DECISION]?: Stored };
-const holder = globalThis as unknown as Record<
-  symbol,
-  WeakMap<IncomingMessage, Stored> | undefined
->;
-const byRequest: WeakMap<IncomingMessage, Stored> = (holder[REGISTRY] ??= new WeakMap());
-
-export function store(req: IncomingMessage, decision: Stored): void {
-  if (Object.getPrototypeOf(req) === PLAIN) (req as Carrier)[DECISION] = decision;
-  else byRequest.set(req, decision);
+/** Reads and writes what corsguard keeps for a request, on the object {@link carrierOf} names. */
+export interface Stamp {
+  readonly has: (headers: object) => boolean;
+  readonly get: (headers: object) => Stored | undefined;
+  readonly set: (headers: object, value: Stored) => void;
 }
 
-function stored(req: IncomingMessage): Stored | undefined {
-  return Object.getPrototypeOf(req) === PLAIN ? (req as Carrier)[DECISION] : byRequest.get(req);
+// What corsguard keeps for a request is one private field on the request's headers object
+// (`req.headers`): a preallocated function of the middleware that works the decision out on
+// demand, or the decision itself when it was needed at once. Why there:
+// - the headers object is a plain object that Node builds per request and Express leaves alone, so
+//   requests with the same header names share hidden classes and the field's addition is a cached
+//   transition (tens of nanoseconds); `req` itself, which Express re-prototypes, gets a hidden class
+//   of its own from any new property (about 2 µs per request), and a WeakMap costs a few hundred
+//   nanoseconds per request in its own work and in the garbage collector's;
+// - a private field is invisible: not an own key (Object.keys, Reflect.ownKeys, spread, JSON,
+//   `new Headers(req.headers)` and util.inspect never see it), unlike a Symbol-keyed property.
+// A class whose base constructor returns its argument adds the field to any object. The class is
+// shared through globalThis, so every copy of corsguard in the process (ES module and CommonJS
+// builds alike) reads what another wrote.
+function makeStamp(): Stamp {
+  // A derived class that returns its argument without calling super(): no object is allocated
+  // for `this` (a base constructor would allocate one per call, to throw it away).
+  class Base extends Object {
+    // @ts-expect-error TS2377: no super() call, on purpose (see above)
+    constructor(target: object) {
+      return target;
+    }
+  }
+  class Stamped extends Base {
+    #stored: Stored | undefined;
+    static readonly has = (target: object): boolean => #stored in target;
+    static readonly get = (target: object): Stored | undefined =>
+      #stored in target ? target.#stored : undefined;
+    static readonly set = (target: object, value: Stored): void => {
+      if (#stored in target) target.#stored = value;
+      else new Stamped(target).#stored = value;
+    };
+  }
+  return { has: Stamped.has, get: Stamped.get, set: Stamped.set };
+}
+
+const REGISTRY = Symbol.for('corsguard.decisions.v2');
+const holder = globalThis as unknown as Record<symbol, Stamp | undefined>;
+/** Shared by every copy of corsguard in the process. */
+export const stamp: Stamp = (holder[REGISTRY] ??= makeStamp());
+
+/** The headers object a decision is kept on, or undefined for something that is not a request. */
+function carrier(req: IncomingMessage): object | undefined {
+  const headers = (req as { headers?: unknown } | null | undefined)?.headers;
+  return typeof headers === 'object' && headers !== null ? headers : undefined;
+}
+
+const PLAIN: object = IncomingMessage.prototype;
+
+/**
+ * Where the decision of a request is kept: on the request itself when it is a plain node:http
+ * request (they share hidden classes, and slack for one more field), otherwise on its headers.
+ */
+export function carrierOf(req: IncomingMessage, headers: object): object {
+  return Object.getPrototypeOf(req) === PLAIN ? req : headers;
+}
+
+/**
+ * True when a corsguard has decided this request before. A plain request that an Express
+ * application re-prototyped after a corsguard saw it carries the decision on itself.
+ */
+export function decidedOn(req: IncomingMessage, carrier: object): boolean {
+  return stamp.has(carrier) || (carrier !== req && stamp.has(req));
+}
+
+export function store(req: IncomingMessage, decision: Stored): void {
+  stamp.set(carrierOf(req, req.headers), decision);
 }
 
 /** True when a corsguard has already taken a decision for this request (another one is later). */
 export function decidedBefore(req: IncomingMessage): boolean {
-  return stored(req) !== undefined;
+  return decidedOn(req, carrierOf(req, req.headers));
 }
 
 /**
  * The decision corsguard took for this request, or undefined when no corsguard middleware has seen
  * it (yet). Readable from any later middleware or handler.
+ *
+ * Nothing is worked out until it is asked for: per request, corsguard keeps one invisible private
+ * field on `req.headers` (not a key: `Object.keys`, spread, JSON and `new Headers(req.headers)` never
+ * see it), and the decision is derived from the request on the first call. A middleware that
+ * replaces `req.headers` with a new object after corsguard ran leaves this undefined.
  *
  * @example
  * ```ts
@@ -333,10 +388,15 @@ export function decidedBefore(req: IncomingMessage): boolean {
  * @public
  */
 export function corsDecision(req: IncomingMessage): CorsDecision | undefined {
-  const found = stored(req);
+  const headers = carrier(req);
+  if (headers === undefined) return undefined;
+  // Where it is kept, or on the request when it changed prototype since (see decidedOn).
+  const here = carrierOf(req, headers);
+  const kept = stamp.has(here) ? here : req;
+  const found = stamp.get(kept);
   if (typeof found !== 'function') return found;
   const decision = found(req);
-  store(req, decision);
+  stamp.set(kept, decision);
   return decision;
 }
 

@@ -8,7 +8,7 @@ import {
   CorsTimeoutError,
   show,
 } from './errors.js';
-import { type OriginMatcher } from './origin.js';
+import { type OriginMatcher, isOriginSyntax } from './origin.js';
 import { compileOrigin } from './options.js';
 import type { CorsOptionsDelegate, CustomOrigin, StaticOrigin } from './types.js';
 
@@ -223,48 +223,112 @@ export function callUser<A, T>(
   timeout: number,
   settle: Settle<T>,
 ): void {
-  let settled = false;
-  let inside = true;
-  let early: Parameters<Settle<T>> | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const answer = (err: unknown, value: T | null | undefined, returned: boolean): void => {
-    if (settled) return;
-    settled = true;
-    if (timer !== undefined) clearTimeout(timer);
-    if (inside) early = [err, value, returned];
-    else settle(err, value, returned);
-  };
-  const fail = (reason: unknown): void => {
-    answer(failure(reason, caller), undefined, false);
-  };
-  const callback = (err?: unknown, value?: T | null): void => {
-    if (err) answer(err, undefined, false);
-    else answer(null, value, false);
+  const waiting = callUserNow(fn, style, arg, caller, timeout);
+  if (waiting === undefined)
+    settle(answered.err, answered.value as T | null | undefined, answered.returned);
+  else waiting.settle = settle;
+}
+
+/** A user function's answer still to come: the caller sets `settle` right after the call. */
+export interface Waiting<T> {
+  settle: Settle<T>;
+}
+
+/**
+ * The synchronous answer of the last {@link callUserNow} that returned undefined, valid until the
+ * next call: read at once, it spares an allocation per answer.
+ */
+export const answered: { err: unknown; value: unknown; returned: boolean } = {
+  err: null,
+  value: undefined,
+  returned: false,
+};
+
+/**
+ * Calls `fn` as {@link callUser} does. Returns undefined when the answer came before `fn` returned
+ * (it is then in {@link answered}), or a {@link Waiting} whose `settle` the caller must set at once,
+ * before anything else runs, to receive the answer (or the timeout) later.
+ */
+export function callUserNow<A, T>(
+  fn: UserFunction<A, T>,
+  style: Style,
+  arg: A,
+  caller: Caller,
+  timeout: number,
+): Waiting<T> | undefined {
+  const call = new Call<T>(caller);
+  const callback = (e?: unknown, v?: T | null): void => {
+    if (e) call.answer(e, undefined, false);
+    else call.answer(null, v, false);
   };
   try {
-    const returned = fn(arg, callback);
+    const result = fn(arg, callback);
     if (style === 'callback') {
       // Observed even when the callback answered first, so a rejection is never unhandled.
-      if (returned instanceof Promise) returned.then(undefined, fail);
-    } else if (isThenable(returned)) {
-      Promise.resolve(returned).then((value) => {
-        if (value !== undefined || style === 'return') answer(null, value as T | null, true);
-      }, fail);
-    } else if (returned !== undefined || style === 'return') {
-      answer(null, returned as T | null | undefined, true);
+      if (result instanceof Promise) {
+        result.then(undefined, (reason: unknown) => {
+          call.fail(reason);
+        });
+      }
+    } else if (isThenable(result)) {
+      Promise.resolve(result).then(
+        (v) => {
+          if (v !== undefined || style === 'return') call.answer(null, v as T | null, true);
+        },
+        (reason: unknown) => {
+          call.fail(reason);
+        },
+      );
+    } else if (result !== undefined || style === 'return') {
+      call.answer(null, result as T | null | undefined, true);
     }
-  } catch (err) {
+  } catch (e) {
     // fn threw, or reading `then` on its result did; an answer given before the throw stands.
-    fail(err);
+    call.fail(e);
   }
-  inside = false;
-  if (early !== undefined) {
-    settle(...early);
-  } else if (timeout !== 0) {
-    // Only an answer still to come needs a timer (one given inside is in `early`).
-    timer = setTimeout(() => {
-      answer(new CorsTimeoutError(caller.what, timeout), undefined, false);
+  call.inside = false;
+  if (call.settled) {
+    answered.err = call.err;
+    answered.value = call.value;
+    answered.returned = call.returned;
+    return undefined;
+  }
+  if (timeout !== 0) {
+    // Only an answer still to come needs a timer.
+    call.timer = setTimeout(() => {
+      call.answer(new CorsTimeoutError(caller.what, timeout), undefined, false);
     }, timeout);
+  }
+  return call;
+}
+
+/** One call of a user function: its first answer, held while the function is still running. */
+class Call<T> implements Waiting<T> {
+  settled = false;
+  /** The function has not returned yet: an answer now is held, and read once it has. */
+  inside = true;
+  err: unknown = null;
+  value: T | null | undefined = undefined;
+  returned = false;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Set by the caller right after the call, before any later answer can arrive. */
+  settle: Settle<T> = undefined as unknown as Settle<T>;
+
+  constructor(private readonly caller: Caller) {}
+
+  answer(err: unknown, value: T | null | undefined, returned: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.inside) {
+      this.err = err;
+      this.value = value;
+      this.returned = returned;
+    } else this.settle(err, value, returned);
+  }
+
+  fail(reason: unknown): void {
+    this.answer(failure(reason, this.caller), undefined, false);
   }
 }
 
@@ -357,18 +421,62 @@ function answerReader(
   };
 }
 
+/** The end of a lookup that is still to come, or that failed: handed to each `wait`er once. */
+export class Later {
+  private result: Lookup | undefined;
+  private readonly waiters: ((lookup: Lookup) => void)[] = [];
+
+  /** True once the lookup has ended. */
+  get ended(): boolean {
+    return this.result !== undefined;
+  }
+
+  /** Calls `done` with the end of the lookup: now when it has ended, otherwise when it does. */
+  wait(done: (lookup: Lookup) => void): void {
+    if (this.result !== undefined) done(this.result);
+    else this.waiters.push(done);
+  }
+
+  end(result: Lookup): void {
+    this.result = result;
+    for (const waiter of this.waiters) waiter(result);
+    this.waiters.length = 0;
+  }
+}
+
+function ended(result: Lookup): Later {
+  const later = new Later();
+  later.end(result);
+  return later;
+}
+
 /** Asks a function origin about request origins; see {@link originResolver}. */
 export interface OriginResolver {
-  readonly lookup: (origin: string, done: (lookup: Lookup) => void) => void;
+  /**
+   * The `Access-Control-Allow-Origin` value for a request origin when it is known before this
+   * returns (a cached answer, a synchronous one, or a refusal of an origin a browser could not
+   * send): a string, or undefined for a refusal. Otherwise a {@link Later} with the answer to come
+   * or the failure. The synchronous path allocates no result.
+   */
+  readonly lookup: (origin: string) => string | undefined | Later;
   /** Drops cached answers (all, or one origin's) and lookups in flight, and tells the bus. */
   readonly clear: (origin?: string) => void;
 }
 
+function failureOf(err: unknown): Lookup {
+  return {
+    reason: err instanceof CorsTimeoutError ? 'origin-resolver-timeout' : 'origin-resolver-error',
+    error: err,
+  };
+}
+
 /**
  * Asks a function origin, within `timeout` milliseconds when it is not 0, keeping answers in a cache
- * when `cache` says so; concurrent lookups of an origin that is not cached share one call. With a
- * bus, the cache subscribes to it here, once, and each clear is published; the lookup path never
- * touches it (bus.ts).
+ * when `cache` says so; concurrent lookups of an origin that is not cached share one call. A
+ * malformed or repeated Origin (not one a browser sends) is refused without bothering the function
+ * with it; a cached answer was given for an origin that passed that check. With a bus, the cache
+ * subscribes to it here, once, and each clear is published; the lookup path never touches it
+ * (bus.ts).
  */
 export function originResolver(
   fn: CustomOrigin,
@@ -380,10 +488,12 @@ export function originResolver(
   const read = answerReader(credentials);
   const cache =
     cacheOptions === undefined ? undefined : new OriginCache(cacheOptions.ttl, cacheOptions.max);
-  const pending = new Map<string, ((lookup: Lookup) => void)[]>();
+  const pending = new Map<string, Later>();
   // Dropping a pending lookup makes the next request start a fresh one, and keeps the dropped one
   // from storing its (possibly stale) answer: a clear takes effect on the very next request.
+  let clears = 0;
   const clearHere = (origin?: string): void => {
+    clears++;
     cache?.clear(origin);
     if (origin === undefined) pending.clear();
     else pending.delete(origin);
@@ -397,46 +507,60 @@ export function originResolver(
           clearHere(origin);
           publish(origin);
         };
-  const ask = (origin: string, done: (lookup: Lookup) => void): void => {
-    callUser(fn, style, origin, ORIGIN_FUNCTION, timeout, (err, answer) => {
+  /** The allowed value, undefined, or the failure, from what the function answered. */
+  const readAnswer = (answer: unknown, origin: string): string | undefined | Later => {
+    const allowed = read(answer, origin);
+    return allowed instanceof CorsConfigError
+      ? ended({ reason: 'invalid-configuration', error: allowed })
+      : allowed;
+  };
+  /** Calls the function about an origin that passed the syntax check. */
+  const ask = (origin: string): string | undefined | Later => {
+    const waiting = callUserNow(fn, style, origin, ORIGIN_FUNCTION, timeout);
+    if (waiting === undefined) {
+      const { err, value } = answered;
+      return err ? ended(failureOf(err)) : readAnswer(value, origin);
+    }
+    const later = new Later();
+    waiting.settle = (err, answer) => {
       if (err) {
-        done({
-          reason:
-            err instanceof CorsTimeoutError ? 'origin-resolver-timeout' : 'origin-resolver-error',
-          error: err,
-        });
+        later.end(failureOf(err));
         return;
       }
       const allowed = read(answer, origin);
-      done(
+      later.end(
         allowed instanceof CorsConfigError
           ? { reason: 'invalid-configuration', error: allowed }
           : { allowed },
       );
-    });
+    };
+    return later;
   };
-  if (cache === undefined) return { lookup: ask, clear };
-  const lookup = (origin: string, done: (lookup: Lookup) => void): void => {
+  if (cache === undefined) {
+    return { lookup: (origin) => (isOriginSyntax(origin) ? ask(origin) : undefined), clear };
+  }
+  const lookup = (origin: string): string | undefined | Later => {
     const cached = cache.get(origin, Date.now());
-    if (cached !== undefined) {
-      done({ allowed: cached ?? undefined });
-      return;
+    if (cached !== undefined) return cached ?? undefined;
+    const inFlight = pending.get(origin);
+    if (inFlight !== undefined) return inFlight;
+    if (!isOriginSyntax(origin)) return undefined;
+    const before = clears;
+    const now = ask(origin);
+    if (!(now instanceof Later)) {
+      // Not kept when the function cleared the cache while it answered.
+      if (clears === before) cache.set(origin, now ?? null, Date.now());
+      return now;
     }
-    let waiters = pending.get(origin);
-    if (waiters !== undefined) {
-      waiters.push(done);
-      return;
-    }
-    waiters = [done];
-    pending.set(origin, waiters);
-    const mine = waiters;
-    ask(origin, (result) => {
-      if (pending.get(origin) === mine) {
-        pending.delete(origin);
-        if ('allowed' in result) cache.set(origin, result.allowed ?? null, Date.now());
-      }
-      for (const waiter of mine) waiter(result);
+    if (now.ended) return now;
+    pending.set(origin, now);
+    // The first waiter: the cache is filled before the requests waiting are answered.
+    now.wait((result) => {
+      if (pending.get(origin) !== now) return;
+      pending.delete(origin);
+      if ('allowed' in result) cache.set(origin, result.allowed ?? null, Date.now());
     });
+    return now;
   };
   return { lookup, clear };
 }

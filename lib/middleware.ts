@@ -14,17 +14,19 @@ import {
 } from './headers.js';
 import {
   type Checks,
+  type CorsDecision,
   checks,
   decide,
   decidedBefore,
   failed,
   listened,
   publish,
-  store,
+  carrierOf,
+  decidedOn,
+  stamp,
 } from './decision.js';
-import { LOOKUP_FAILURES, originResolver } from './dynamic.js';
+import { LOOKUP_FAILURES, Later, originResolver } from './dynamic.js';
 import type { Policy } from './options.js';
-import { isOriginSyntax } from './origin.js';
 import {
   type RouteMethods,
   handOver,
@@ -100,7 +102,11 @@ const TAKEN_BACK = [ACAO, ACAC, ACEH, ACAM, ACAH, ACMA, ACAPN, 'Allow'];
  * corsguard which could not see `self` decided, as around a sub-application (routes.ts, leftAlone).
  */
 export function takeBack(req: IncomingMessage, res: ServerResponse, self: Handler): boolean {
-  if (!decidedBefore(req)) return false;
+  return decidedBefore(req) && takenBack(req, res, self);
+}
+
+/** The rest of {@link takeBack}, for a request a corsguard has decided before (stamp.has). */
+function takenBack(req: IncomingMessage, res: ServerResponse, self: Handler): boolean {
   if (leftAlone(req, self)) return true;
   if (!res.headersSent) for (const name of TAKEN_BACK) res.removeHeader(name);
   return false;
@@ -197,38 +203,37 @@ function answerPreflight(
 }
 
 /**
- * A preflight (Fetch §3.2.2): OPTIONS with Origin and Access-Control-Request-Method. The headers
- * are looked at first: most requests have no Access-Control-Request-Method, and reading
- * `req.method` on a request Express re-prototyped is a slow property read.
+ * A preflight (Fetch §3.2.2): OPTIONS with Origin and Access-Control-Request-Method, for a caller
+ * that has read the headers and seen an Origin. The headers are looked at first: most requests have
+ * no Access-Control-Request-Method, and reading `req.method` on a request Express re-prototyped is a
+ * slow property read.
  */
-function isCorsPreflight(req: IncomingMessage): boolean {
-  const headers = req.headers;
-  return headers.origin !== undefined && isPreflightOf(req, headers);
-}
-
-/** The same, for a caller that has read the headers and seen an Origin. */
 function isPreflightOf(req: IncomingMessage, headers: IncomingMessage['headers']): boolean {
   return headers[ACRM] !== undefined && req.method === 'OPTIONS';
 }
 
+/** Works out the decision of a request on demand (corsDecision), preallocated per middleware. */
+type Evaluate = (req: IncomingMessage) => CorsDecision;
+
 /**
- * Records the decision for `req`: worked out now and published when somebody listens (unless a
- * more specific corsguard will decide the request), otherwise left as `evaluate` for
- * corsDecision() to work out on demand. Returns what onDecision threw.
+ * Records the decision for `req`: when nobody listens, one write of `evaluate`, a function of the
+ * middleware that corsDecision() calls on demand; otherwise worked out now and published (unless a
+ * more specific corsguard will decide the request). Returns what onDecision threw.
  */
 function record(
   p: Plan,
   req: IncomingMessage,
+  carrier: object,
   allowOrigin: string | undefined,
-  evaluate: (req: IncomingMessage) => ReturnType<typeof decide>,
+  evaluate: Evaluate,
   self: Handler,
 ): unknown {
   if (!listened(p.policy.onDecision)) {
-    store(req, evaluate);
+    stamp.set(carrier, evaluate);
     return undefined;
   }
   const decision = decide(p.checks, req, allowOrigin, routesOf(p, req));
-  store(req, decision);
+  stamp.set(carrier, decision);
   if (superseded(req, self)) return undefined;
   return publish(decision, req, p.policy.onDecision);
 }
@@ -249,15 +254,24 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
   switch (origin.kind) {
     case 'disabled': {
       const p = plan(policy, false);
-      const evaluate = (req: IncomingMessage) => decide(p.checks, req, undefined);
+      const evaluate: Evaluate = (req) => decide(p.checks, req, undefined);
       const handler: Handler = function corsguardDisabled(req, res, next) {
+        const headers = req.headers;
+        const carrier = carrierOf(req, headers);
         // CORS off here, but a route below may turn it on: its configuration answers preflights.
-        if (routed && isCorsPreflight(req) && handOver(req, res, next, handler, false)) return;
-        if (takeBack(req, res, owner ?? handler)) {
+        if (
+          routed &&
+          headers.origin !== undefined &&
+          isPreflightOf(req, headers) &&
+          handOver(req, res, next, handler, false)
+        ) {
+          return;
+        }
+        if (decidedOn(req, carrier) && takenBack(req, res, owner ?? handler)) {
           next();
           return;
         }
-        const err = record(p, req, undefined, evaluate, owner ?? handler);
+        const err = record(p, req, carrier, undefined, evaluate, owner ?? handler);
         next(err);
       };
       return handler;
@@ -267,15 +281,17 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       // The same headers for everyone: no lookup, no Vary: Origin; the browser compares.
       const p = plan(policy, false);
       const value = origin.kind === 'any' ? '*' : origin.origin;
-      const evaluate = (req: IncomingMessage) => decide(p.checks, req, value, routesOf(p, req));
+      const evaluate: Evaluate = (req) => decide(p.checks, req, value, routesOf(p, req));
       const handler: Handler = function corsguardStatic(req, res, next) {
-        const preflight = isCorsPreflight(req);
+        const headers = req.headers;
+        const carrier = carrierOf(req, headers);
+        const preflight = headers.origin !== undefined && isPreflightOf(req, headers);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
-        if (takeBack(req, res, owner ?? handler)) {
+        if (decidedOn(req, carrier) && takenBack(req, res, owner ?? handler)) {
           next();
           return;
         }
-        const err = record(p, req, value, evaluate, owner ?? handler);
+        const err = record(p, req, carrier, value, evaluate, owner ?? handler);
         if (err !== undefined) {
           next(err);
           return;
@@ -294,20 +310,21 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       const match = origin.match;
       const allowedOf = (requestOrigin: string | undefined): string | undefined =>
         typeof requestOrigin === 'string' && match(requestOrigin) ? requestOrigin : undefined;
-      const evaluate = (req: IncomingMessage) =>
+      const evaluate: Evaluate = (req) =>
         decide(p.checks, req, allowedOf(req.headers.origin), routesOf(p, req));
       const handler: Handler = function corsguard(req, res, next) {
         // req.headers is a getter: read once.
         const headers = req.headers;
+        const carrier = carrierOf(req, headers);
         const requestOrigin = headers.origin;
         const preflight = requestOrigin !== undefined && isPreflightOf(req, headers);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
-        if (takeBack(req, res, owner ?? handler)) {
+        if (decidedOn(req, carrier) && takenBack(req, res, owner ?? handler)) {
           next();
           return;
         }
         const allowed = allowedOf(requestOrigin);
-        const err = record(p, req, allowed, evaluate, owner ?? handler);
+        const err = record(p, req, carrier, allowed, evaluate, owner ?? handler);
         if (err !== undefined) {
           next(err);
           return;
@@ -331,6 +348,57 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
   }
 }
 
+/** What a function-origin middleware needs to conclude a request, built once. */
+interface FunctionPlan {
+  readonly p: Plan;
+  readonly self: Handler;
+  /** Decisions on demand, one per kind of answer (refused, the request's origin, `*`). */
+  readonly refused: Evaluate;
+  readonly reflected: Evaluate;
+  readonly any: Evaluate;
+}
+
+/**
+ * Records and answers a request once its origin function has answered: `allowed` is the
+ * Access-Control-Allow-Origin value, undefined for a refusal (or no Origin). The same for a
+ * synchronous answer (no closure) and for one that came later.
+ */
+function conclude(
+  f: FunctionPlan,
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: Next,
+  carrier: object,
+  requestOrigin: string | undefined,
+  preflight: boolean,
+  allowed: string | undefined,
+): void {
+  const p = f.p;
+  const onDecision = p.policy.onDecision;
+  if (!listened(onDecision)) {
+    stamp.set(carrier, allowed === undefined ? f.refused : allowed === '*' ? f.any : f.reflected);
+  } else {
+    const decision = decide(p.checks, req, allowed, routesOf(p, req));
+    stamp.set(carrier, decision);
+    const err = superseded(req, f.self) ? undefined : publish(decision, req, onDecision);
+    if (err !== undefined) {
+      next(err);
+      return;
+    }
+  }
+  if (requestOrigin === undefined) {
+    answerNotCors(res);
+    next();
+    return;
+  }
+  if (preflight) {
+    answerPreflight(p, req, res, next, allowed);
+    return;
+  }
+  answerActual(p, res, allowed);
+  next();
+}
+
 function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | undefined): Handler {
   const p = plan(policy, true);
   const onDecision = policy.onDecision;
@@ -342,55 +410,48 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
   );
   const handler: Handler = function corsguardFunction(req, res, next) {
     const headers = req.headers;
+    const carrier = carrierOf(req, headers);
     const requestOrigin = headers.origin;
     const preflight = requestOrigin !== undefined && isPreflightOf(req, headers);
     if (preflight && owner === undefined && handOver(req, res, next, handler, p.auto)) return;
     // Taken back now: a failure below must not leave an earlier corsguard's answer standing.
-    if (takeBack(req, res, owner ?? handler)) {
+    if (decidedOn(req, carrier) && takenBack(req, res, f.self)) {
       next();
+      return;
+    }
+    // No Origin: not a CORS request. (A malformed or repeated Origin is refused by the lookup.)
+    if (typeof requestOrigin !== 'string') {
+      conclude(f, req, res, next, carrier, undefined, preflight, undefined);
+      return;
+    }
+    const now = lookup(requestOrigin);
+    if (!(now instanceof Later)) {
+      conclude(f, req, res, next, carrier, requestOrigin, preflight, now);
       return;
     }
     // The decision of an asynchronous answer is worked out when it arrives, once.
-    const finish = (allowed: string | undefined): void => {
-      const decision = decide(p.checks, req, allowed, routesOf(p, req));
-      store(req, decision);
-      const err =
-        listened(onDecision) && !superseded(req, owner ?? handler)
-          ? publish(decision, req, onDecision)
-          : undefined;
-      if (err !== undefined) {
-        next(err);
-        return;
-      }
-      if (requestOrigin === undefined) {
-        answerNotCors(res);
-        next();
-        return;
-      }
-      if (preflight) {
-        answerPreflight(p, req, res, next, allowed);
-        return;
-      }
-      answerActual(p, res, allowed);
-      next();
-    };
-    // No Origin: not a CORS request. A malformed or repeated Origin is refused without bothering
-    // user code with it.
-    if (typeof requestOrigin !== 'string' || !isOriginSyntax(requestOrigin)) {
-      finish(undefined);
-      return;
-    }
-    lookup(requestOrigin, (result) => {
+    now.wait((result) => {
       if ('allowed' in result) {
-        finish(result.allowed);
+        conclude(f, req, res, next, carrier, requestOrigin, preflight, result.allowed);
         return;
       }
       const [message, hint] = LOOKUP_FAILURES[result.reason];
       const decision = failed(req, requestOrigin, result.reason, result.error, message, hint);
-      store(req, decision);
+      stamp.set(carrier, decision);
       if (listened(onDecision)) publish(decision, req, onDecision);
       next(result.error);
     });
+  };
+  const evaluateWith =
+    (allowed: (req: IncomingMessage) => string | undefined): Evaluate =>
+    (req) =>
+      decide(p.checks, req, allowed(req), routesOf(p, req));
+  const f: FunctionPlan = {
+    p,
+    self: owner ?? handler,
+    refused: evaluateWith(() => undefined),
+    reflected: evaluateWith((req) => req.headers.origin),
+    any: evaluateWith(() => '*'),
   };
   if (policy.originCache !== undefined) handler.clearOriginCache = clear;
   return handler;
