@@ -51,7 +51,8 @@ function pass(label, mws, count, seed, budgetMs) {
 /** Runs the memory check; `count` requests per pass, stopping early at `budgetMs`. */
 export function memoryCheck(workloads, count, budgetMs) {
   const mine = [];
-  for (const w of workloads) {
+  // A primed workload answers its first requests later: left out, as the loop never yields.
+  for (const w of workloads.filter((x) => !x.prime)) {
     try {
       mine.push(corsguard(w.options));
     } catch {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CANDIDATES, measure } from './inprocess.mjs';
+import { CANDIDATES, measure, prime } from './inprocess.mjs';
 import { httpLevel, SERVERS, KINDS } from './http.mjs';
 import { memoryCheck } from './memory.mjs';
 import { setStack } from './requests.mjs';
@@ -59,6 +59,8 @@ const THRESHOLDS = {
   geomean: 0.33,
   worst: 0.45,
   floor: 1.15,
+  syncFunction: 1.25,
+  cachedFunction: 1.25,
   scaling: 1.1,
   memoryBytes: 1024 * 1024,
 };
@@ -151,6 +153,11 @@ function targetsOf(result) {
     patternsVsSingle: across(rows, 'patterns100', 'single'),
     exactVsOneInList: across(rows, 'exact1000', 'oneInList'),
     patternsVsOneInList: across(rows, 'patterns100', 'oneInList'),
+    syncFunctionVsFloor: summary(
+      rows.find((r) => r.workload.key === 'functionSync')?.ratios.floor ?? [],
+    ),
+    asyncCachedVsList: across(rows, 'functionAsyncCached', 'list'),
+    busVsNoBus: across(rows, 'functionAsyncCachedBus', 'functionAsyncCached'),
     auto300VsAuto3: across(rows, 'methodsAuto300', 'methodsAuto3'),
     auto300VsListed300: across(rows, 'methodsAuto300', 'methodsListed300'),
   };
@@ -211,6 +218,9 @@ function printInProcess(title, result) {
     `  corsguard vs its one-origin-in-a-list row: 1,000 exact ${showRatio(t.exactVsOneInList)}, 100 patterns ${showRatio(t.patternsVsOneInList)}`,
   );
   print(
+    `  corsguard, cached async origin function / 10 origins + RegExp: ${showRatio(t.asyncCachedVsList)}; the same with a bus / without: ${showRatio(t.busVsNoBus)}`,
+  );
+  print(
     `  route-aware preflight, corsguard: 'auto' on 300 routes / 'auto' on 3 routes ${showRatio(t.auto300VsAuto3)}, 'auto' / methods listed (300 routes) ${showRatio(t.auto300VsListed300)}`,
   );
   print();
@@ -245,6 +255,7 @@ if (only.includes('inprocess')) {
   ]) {
     log(`in-process level, ${stack} stack`);
     setStack(stack);
+    await prime(measurable);
     const result = measure(measurable, { ...SETTINGS[stack], log });
     report[`inprocess_${stack}`] = result;
     targets[stack] = printInProcess(title, result);
@@ -363,6 +374,16 @@ if (targets.express !== undefined || report.memory !== undefined) {
         return `${t.floorMet}/${t.floors.length} met; worst ${t.floorWorst.s.median.toFixed(2)} (${t.floorWorst.key})`;
       }),
     ]);
+    both(
+      `sync origin function cg/floor <= ${THRESHOLDS.syncFunction}`,
+      (t) => t.syncFunctionVsFloor,
+      THRESHOLDS.syncFunction,
+    );
+    both(
+      `cached async origin function <= ${THRESHOLDS.cachedFunction}x 10 origins + RegExp`,
+      (t) => t.asyncCachedVsList,
+      THRESHOLDS.cachedFunction,
+    );
     both(
       `1,000 exact <= ${THRESHOLDS.scaling}x single origin`,
       (t) => t.exactVsSingle,
