@@ -1,13 +1,15 @@
 // Checks the package as users get it: `npm pack`'s tarball installed into a fresh project (offline:
 // corsguard has no runtime dependencies), then loaded by name from a CommonJS script and from an ES
 // module script, each running the origin function and the options delegate of issue 11 (sqlite3's
-// db.get one-liner) on a loopback server. Needs dist/ (`npm run build`).
+// db.get one-liner) on a loopback server; then the bin, `npx corsguard check|scan|--help`, from that
+// CommonJS project and from an ES module project. Needs dist/ (`npm run build`).
 //
 // Then a clean clone of the committed HEAD (no dist/, this repository's node_modules linked in):
 // `npm run prepare`, the one script npm runs in the clone it makes for `npm install github:...`,
 // must build dist/ so that the package it packs contains it; and `npm pack` there (prepack) must
 // make a tarball with dist/esm and dist/cjs. One line per check; exits non-zero on any failure.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
 import {
   existsSync,
   lstatSync,
@@ -257,6 +259,98 @@ function packInstallRun(work) {
       `exit ${String(result.status)}`,
     );
   }
+  return { tarball, project };
+}
+
+/** Runs a command without blocking this process (the loopback server below must answer). */
+function spawnAsync(command, args, cwd) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (err) => resolve({ status: null, stdout, stderr: String(err) }));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/**
+ * The bin, as users run it: `npx corsguard ...` in a project with the tarball installed (a CommonJS
+ * project and an ES module one), against a loopback server that allows one origin.
+ */
+async function binRuns(tarball, cjsProject, work) {
+  const esmProject = join(work, 'project-esm');
+  mkdirSync(esmProject);
+  writeFileSync(
+    join(esmProject, 'package.json'),
+    `${JSON.stringify({ name: 'corsguard-pack-check-esm', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+  );
+  const installed = npm(
+    ['install', tarball, '--prefix', esmProject, '--offline', '--no-audit', '--no-fund'],
+    esmProject,
+  );
+  if (
+    !report(
+      installed.ok,
+      'npm install of the tarball into a fresh ES module project',
+      installed.out,
+    )
+  ) {
+    return;
+  }
+  const APP = 'https://app.example.com';
+  const server = http.createServer((req, res) => {
+    res.setHeader('Vary', 'Origin');
+    if (req.headers.origin === APP) {
+      res.setHeader('Access-Control-Allow-Origin', APP);
+      res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
+    }
+    res.end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${String(server.address().port)}/`;
+  try {
+    for (const [label, project] of [
+      ['CommonJS project', cjsProject],
+      ['ES module project', esmProject],
+    ]) {
+      const npx = (...args) =>
+        spawnAsync('npx', ['--offline', '--no-install', 'corsguard', ...args], project);
+      const help = await npx('--help');
+      report(
+        help.status === 0 && help.stdout.includes('corsguard check <url>'),
+        `${label}: npx corsguard --help documents the commands`,
+        `exit ${String(help.status)}: ${help.stderr}`,
+      );
+      const allowed = await npx('check', url, '--origin', APP, '--json');
+      let verdict;
+      try {
+        verdict = JSON.parse(allowed.stdout).verdict;
+      } catch {
+        verdict = undefined;
+      }
+      report(
+        allowed.status === 0 && verdict === 'allowed',
+        `${label}: npx corsguard check from an allowed origin exits 0 (allowed)`,
+        `exit ${String(allowed.status)}: ${allowed.stdout}${allowed.stderr}`,
+      );
+      const blocked = await npx('check', url, '--origin', 'https://evil.example.net');
+      report(
+        blocked.status === 1 && blocked.stdout.includes('verdict: BLOCKED'),
+        `${label}: npx corsguard check from another origin exits 1 (blocked)`,
+        `exit ${String(blocked.status)}: ${blocked.stdout}${blocked.stderr}`,
+      );
+      const scanned = await npx('scan', url, '--origin', APP);
+      report(
+        scanned.status === 0 && scanned.stdout.includes('no finding'),
+        `${label}: npx corsguard scan finds nothing on a strict server (exit 0)`,
+        `exit ${String(scanned.status)}: ${scanned.stdout}${scanned.stderr}`,
+      );
+    }
+  } finally {
+    server.close();
+  }
 }
 
 /** The paths in a .tgz (ustar, as npm writes it), without npm's `package/` prefix. */
@@ -291,6 +385,10 @@ function expectedPaths(clone) {
       .filter((m) => m !== 'index')
       .flatMap((m) => [`dist/cjs/${m}.js`, `dist/cjs/${m}.d.ts`]),
     'dist/cjs/package.json',
+    // The bin's modules, ES modules only (package.json "bin").
+    ...readdirSync(join(clone, 'lib', 'cli'))
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [`dist/esm/cli/${f.slice(0, -3)}.js`]),
   ];
 }
 
@@ -361,7 +459,8 @@ function cleanClone(work) {
 
 const work = mkdtempSync(join(tmpdir(), 'corsguard-pack-'));
 try {
-  packInstallRun(work);
+  const installed = packInstallRun(work);
+  if (installed !== undefined) await binRuns(installed.tarball, installed.project, work);
   cleanClone(work);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -1,6 +1,9 @@
 // Loads the built package by its name, as users do, in both module systems, and checks its shape.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import esmDefault, {
   cors as esmNamed,
   CorsConfigError as EsmError,
@@ -63,4 +66,20 @@ for (const [name, factory, ErrorClass] of [
     `${name}: refuses * with credentials`,
   );
 }
-console.log('smoke: corsguard loads by name as ESM and CommonJS');
+// The bin: package.json names it, it starts with a shebang, and --help runs.
+const { bin } = require('corsguard/package.json');
+const binPath = join(dirname(require.resolve('corsguard/package.json')), bin.corsguard);
+assert.match(
+  readFileSync(binPath, 'utf8'),
+  /^#!\/usr\/bin\/env node\n/,
+  'the bin starts with a shebang',
+);
+const help = spawnSync(process.execPath, [binPath, '--help'], { encoding: 'utf8' });
+assert.equal(help.status, 0, `corsguard --help exits 0: ${help.stderr}`);
+assert.match(
+  help.stdout,
+  /corsguard check <url> --origin <origin>/,
+  'corsguard --help documents check',
+);
+assert.match(help.stdout, /corsguard scan <url>/, 'corsguard --help documents scan');
+console.log('smoke: corsguard loads by name as ESM and CommonJS, and its bin runs');
