@@ -166,7 +166,7 @@ const CASES: Case[] = [
     status: 1,
     says: () => [
       'verdict: BLOCKED at the actual request (allow-origin-missing)',
-      `Chromium: Access to fetch at '${strict.url}/things' from origin '${EVIL}' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource. If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.`,
+      `Chromium: Access to fetch at '${strict.url}/things' from origin '${EVIL}' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.`,
       `Firefox:  Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${strict.url}/things. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200.`,
       `fix: the response must carry Access-Control-Allow-Origin: ${EVIL}`,
       "with corsguard: add the page's origin",
@@ -250,7 +250,7 @@ const CASES: Case[] = [
     args: () => [`${open.url}/single`, '--origin', APP],
     status: 1,
     says: [
-      "The 'Access-Control-Allow-Origin' header has a value 'https://a.example' that is not equal to the supplied origin.",
+      "The 'Access-Control-Allow-Origin' header has a value 'https://a.example' that is not equal to the supplied origin. Have the server send the header with a valid value.",
       "with corsguard: add the other origin: origin: ['https://a.example', 'https://app.example.com']",
     ],
   },

@@ -15,6 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Frame, LaunchOptions, Page, PuppeteerNode } from 'puppeteer-core';
+import type { CheckResult } from '../../lib/cli/check.js';
+import { run } from '../../lib/cli/run.js';
 
 // puppeteer-core is an ES module only, which jest's own module loader (CommonJS here) cannot load;
 // the suite's test environment (environment.mjs, loaded by Node itself) puts it on the global.
@@ -310,6 +312,11 @@ export async function startApi(
   const seen: Seen[] = [];
   const app = express();
   app.use((req, _res, next) => {
+    // The requests of `corsguard check` (see checkAgrees) are not the browser's.
+    if (req.headers['user-agent'] === CHECK_USER_AGENT) {
+      next();
+      return;
+    }
     seen.push({
       method: req.method,
       url: req.originalUrl,
@@ -359,6 +366,29 @@ export async function browserFetch(
   init: FetchInit = {},
   read: readonly string[] = [],
 ): Promise<FetchOutcome> {
+  const chromium = (await engineOf(where)) === 'chromium';
+  const messages: string[] = [];
+  const page = 'page' in where ? where.page() : where;
+  const listen = (message: { text: () => string }): void => {
+    messages.push(message.text());
+  };
+  if (chromium) page.on('console', listen);
+  try {
+    const outcome = await fetchInPage(where, url, init, read);
+    if (chromium && agreement.skip === undefined)
+      await checkAgrees(where, url, init, outcome, messages);
+    return outcome;
+  } finally {
+    if (chromium) page.off('console', listen);
+  }
+}
+
+async function fetchInPage(
+  where: Page | Frame,
+  url: string,
+  init: FetchInit,
+  read: readonly string[],
+): Promise<FetchOutcome> {
   // The argument crosses as a JSON string: objects made in jest's sandbox are not plain objects to
   // puppeteer-core (it runs in Node's own realm), and its WebDriver BiDi serializer refuses them.
   return where.evaluate(async (json: string): Promise<FetchOutcome> => {
@@ -393,4 +423,114 @@ let counter = 0;
 export function fresh(path: string): string {
   counter += 1;
   return `${path}?n=${String(counter)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// `corsguard check` agrees with Chromium
+
+/** The User-Agent `corsguard check` sends (lib/cli/check.ts), by which the API's recorder skips it. */
+const CHECK_USER_AGENT = 'corsguard-check';
+
+const engines = new WeakMap<Browser, Promise<Engine>>();
+
+function engineOf(where: Page | Frame): Promise<Engine> {
+  const browser = ('page' in where ? where.page() : where).browser();
+  let engine = engines.get(browser);
+  if (engine === undefined) {
+    engine = browser.version().then((v) => (/firefox/i.test(v) ? 'firefox' : 'chromium'));
+    engines.set(browser, engine);
+  }
+  return engine;
+}
+
+/**
+ * Whether this test file compares `corsguard check` with Chromium. Every fetch a test makes in
+ * Chromium through {@link browserFetch} is also run by `corsguard check` (in-process, the command
+ * line's own parsing) with the same URL, page origin, method, headers and credentials mode; the
+ * verdicts must be the same, and for a blocked fetch the message check gives for Chromium must be
+ * the one Chromium printed. A file whose verdicts depend on state the check cannot have (the
+ * browser's HTTP cache, a preflight cache, a network the browser was told is public) says why in
+ * {@link skipCheckAgreement}.
+ */
+const agreement: { skip?: string } = {};
+
+let checking = false;
+
+/**
+ * True while `corsguard check` runs for the last fetch: server code that counts what the browser
+ * sends (an origin function's calls) leaves those requests out.
+ */
+export function checkRunning(): boolean {
+  return checking;
+}
+
+/** Turns the comparison off for the calling test file, with the reason. */
+export function skipCheckAgreement(reason: string): void {
+  agreement.skip = reason;
+}
+
+/**
+ * The one known disagreement, on purpose: `Access-Control-Allow-Headers: *` never covers
+ * Authorization in the Fetch Standard, which check follows; Chromium still lets it through (with a
+ * deprecation issue) and check's note says so.
+ */
+function knownDivergence(result: CheckResult, outcome: FetchOutcome): boolean {
+  return (
+    outcome.ok && result.failure?.value === 'authorization' && result.failure.note !== undefined
+  );
+}
+
+async function checkAgrees(
+  where: Page | Frame,
+  url: string,
+  init: FetchInit,
+  outcome: FetchOutcome,
+  messages: readonly string[],
+): Promise<void> {
+  const origin = await where.evaluate(() => (globalThis as unknown as { origin: string }).origin);
+  const headers = Object.entries(init.headers ?? {});
+  // fetch() gives a string body this Content-Type unless the script set one.
+  if (init.body !== undefined && !headers.some(([n]) => n.toLowerCase() === 'content-type')) {
+    headers.push(['Content-Type', 'text/plain;charset=UTF-8']);
+  }
+  const argv = [
+    'check',
+    url,
+    '--origin',
+    origin,
+    '--method',
+    init.method ?? 'GET',
+    ...headers.flatMap(([n, v]) => ['--header', `${n}: ${v}`]),
+    ...(init.credentials === 'include' ? ['--credentials'] : []),
+    '--json',
+  ];
+  let stdout = '';
+  let stderr = '';
+  checking = true;
+  const status = await run(argv, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+  }).finally(() => {
+    checking = false;
+  });
+  const command = `corsguard ${argv.map((a) => (/^[\w:/.=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`;
+  if (status === 2) throw new Error(`${command} failed (exit 2): ${stderr}`);
+  const result = JSON.parse(stdout) as CheckResult;
+  if (knownDivergence(result, outcome)) return;
+  if ((result.verdict === 'allowed') !== outcome.ok) {
+    throw new Error(
+      `corsguard check disagrees with Chromium: Chromium ${outcome.ok ? 'allowed' : 'blocked'} the fetch, ${command} says ${result.verdict}${result.failure === undefined ? '' : `: ${result.failure.chromium}`}`,
+    );
+  }
+  if (result.failure === undefined) return;
+  const said = result.failure.chromium;
+  const printed = await messageMatching(
+    messages,
+    new RegExp(`^Access to fetch at '${url.replace(/[?.*+()[\]]/g, '\\$&')}'`),
+  ).catch(() => messages.join('\n'));
+  if (printed !== said) {
+    throw new Error(
+      `corsguard check names another cause than Chromium for ${command}:\n  Chromium printed: ${printed}\n  check says:       ${said}`,
+    );
+  }
 }

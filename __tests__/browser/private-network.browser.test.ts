@@ -24,7 +24,12 @@ import {
   startApi,
   startPages,
   watchMessages,
+  skipCheckAgreement,
 } from './harness.js';
+
+skipCheckAgreement(
+  'the browser is told the page is on a public address, which changes what it sends and requires (Private Network Access, Local Network Access); corsguard check fetches from this machine',
+);
 
 let pages: Served;
 let api: Api;

@@ -105,10 +105,12 @@ function failure(
     (step === 'preflight' && found.cause.startsWith('allow-'))
       ? CHROMIUM_PREFLIGHT
       : '';
-  const opaque =
-    step === 'actual' && found.cause === 'allow-origin-missing'
-      ? " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled."
-      : '';
+  // Chromium 156 adds this to the messages about a value of Access-Control-Allow-Origin.
+  const valid = ['allow-origin-mismatch', 'allow-origin-multiple', 'allow-origin-invalid'].includes(
+    chromiumCause,
+  )
+    ? ' Have the server send the header with a valid value.'
+    : '';
   const redirected = at.hop === 0 ? '' : ` (redirected from '${at.first}')`;
   const entry = entryFor(found.cause);
   const firefoxSaid = found.cause === 'preflight-redirect' ? entry.firefox[1]! : entry.firefox[0]!;
@@ -119,7 +121,7 @@ function failure(
   return {
     step,
     ...found,
-    chromium: `Access to fetch at '${at.url}'${redirected} from origin '${at.origin}' has been blocked by CORS policy: ${prefix}${fill(chromiumEntry.chromium[0]!.text, chromiumValues)}${opaque}`,
+    chromium: `Access to fetch at '${at.url}'${redirected} from origin '${at.origin}' has been blocked by CORS policy: ${prefix}${fill(chromiumEntry.chromium[0]!.text, chromiumValues)}${valid}`,
     firefox: `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${at.url}. (Reason: ${fill(firefoxSaid.text, values)}).${statusCode}`,
     fix: fill(entry.general, values),
     corsguard: fill(entry.fix, values).replace(/`/g, ''),
