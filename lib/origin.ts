@@ -312,12 +312,43 @@ export function regexpProblem(re: RegExp): string | undefined {
 /** Tests a request origin against a compiled allow-list. */
 export type OriginMatcher = (origin: string) => boolean;
 
+/** Configured strings, found by the part of a request origin that must equal one of them. */
+class Texts {
+  private readonly texts = new Set<string>();
+
+  get size(): number {
+    return this.texts.size;
+  }
+
+  add(text: string): void {
+    this.texts.add(text);
+  }
+
+  /** True when `value` from `from` to `to` is one of the texts. */
+  has(value: string, from: number, to: number): boolean {
+    return this.texts.has(value.slice(from, to));
+  }
+}
+
+/** The patterns of one scheme. */
+interface SchemePatterns {
+  /** `https://` */
+  readonly scheme: string;
+  /** Hosts of any-port patterns (`http://localhost:*`). */
+  readonly hosts: Texts;
+  /** Subdomain patterns: `.suffix` + port ('' or ':n'), and `.suffix` for any port. */
+  readonly sub: Texts;
+  readonly subAnyPort: Texts;
+  /** The lengths of their `.suffix`. */
+  readonly lengths: number[];
+}
+
 /**
  * Compiles exact origins, patterns and RegExps into one matcher. Exact origins are one Set lookup;
- * patterns are Map lookups keyed by the end of the host (`.suffix`, with the port unless any port
- * goes), one per distinct length of the configured suffixes, so the cost grows neither with the
- * number of patterns nor with the number of labels in the request's host (a lookup per label made a
- * host of hundreds of labels cost time quadratic in its length). RegExps are tested in order.
+ * patterns are looked up per scheme by the end of the host (`.suffix`, with the port unless any port
+ * goes), one lookup per distinct length of the configured suffixes, so the cost grows neither with
+ * the number of patterns nor with the number of labels in the request's host (a lookup per label
+ * made a host of hundreds of labels cost time quadratic in its length). RegExps are tested in order.
  *
  * A malformed origin (one no browser sends) simply misses: what a hit would reflect is checked
  * before it is allowed, and only that: the labels a pattern's wildcard stands for and a port it
@@ -332,70 +363,45 @@ export function compileMatcher(
 ): OriginMatcher {
   if (any) return isOriginSyntax;
   const exact = new Set<string>();
-  const anyPort = new Set<string>(); // scheme://host
-  // Subdomain patterns: `.suffix` + port ('' or ':n'), or `.suffix` alone for any port, to the
-  // schemes (`https://`) configured with it.
-  const sub = new Map<string, string[]>();
-  const subAnyPort = new Map<string, string[]>();
-  const lengths = new Set<number>(); // of `.suffix`
-  const add = (map: Map<string, string[]>, key: string, scheme: string): void => {
-    const schemes = map.get(key);
-    if (schemes === undefined) map.set(key, [scheme]);
-    else if (!schemes.includes(scheme)) schemes.push(scheme);
-  };
+  const byScheme = new Map<string, SchemePatterns>();
   for (const entry of entries) {
-    if (entry.kind === 'exact') exact.add(entry.origin);
-    else if (!entry.subdomains) anyPort.add(entry.scheme + entry.host);
+    if (entry.kind === 'exact') {
+      exact.add(entry.origin);
+      continue;
+    }
+    let table = byScheme.get(entry.scheme);
+    if (table === undefined) {
+      table = {
+        scheme: entry.scheme,
+        hosts: new Texts(),
+        sub: new Texts(),
+        subAnyPort: new Texts(),
+        lengths: [],
+      };
+      byScheme.set(entry.scheme, table);
+    }
+    if (!entry.subdomains) table.hosts.add(entry.host);
     else {
-      lengths.add(entry.host.length + 1);
-      if (entry.port === '*') add(subAnyPort, `.${entry.host}`, entry.scheme);
-      else add(sub, `.${entry.host}${entry.port}`, entry.scheme);
+      const suffix = `.${entry.host}`;
+      if (!table.lengths.includes(suffix.length)) table.lengths.push(suffix.length);
+      if (entry.port === '*') table.subAnyPort.add(suffix);
+      else table.sub.add(suffix + entry.port);
     }
   }
-  const suffixLengths = [...lengths];
+  const schemes = [...byScheme.values()];
   const res = regexps.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, '')));
-  const patterns = anyPort.size + sub.size + subAnyPort.size > 0;
-  if (!patterns && res.length === 0) return (origin) => exact.has(origin);
-  const matchPattern = (origin: string): boolean => {
-    const schemeEnd = origin.indexOf('://');
-    if (schemeEnd < 1) return false;
-    const hostStart = schemeEnd + 3;
-    let hostEnd: number;
-    if (origin.charCodeAt(hostStart) === 0x5b) {
-      hostEnd = origin.indexOf(']', hostStart) + 1; // [IPv6]
-      if (hostEnd === 0) return false;
-    } else {
-      hostEnd = origin.indexOf(':', hostStart);
-      if (hostEnd === -1) hostEnd = origin.length;
-    }
-    if (anyPort.size > 0 && anyPort.has(origin.slice(0, hostEnd)) && isPortAt(origin, hostEnd)) {
-      return true;
-    }
-    for (const length of suffixLengths) {
-      // A subdomain: at least one label, then the dot that starts `.suffix`.
-      const dot = hostEnd - length;
-      if (dot <= hostStart || origin.charCodeAt(dot) !== 0x2e) continue;
-      const withPort = origin.slice(dot);
-      if (hasScheme(sub.get(withPort), origin, hostStart) && isLabels(origin, hostStart, dot)) {
-        return true;
-      }
-      if (subAnyPort.size > 0) {
-        const key = hostEnd === origin.length ? withPort : origin.slice(dot, hostEnd);
-        if (
-          hasScheme(subAnyPort.get(key), origin, hostStart) &&
-          isLabels(origin, hostStart, dot) &&
-          isPortAt(origin, hostEnd)
-        ) {
-          return true;
-        }
-      }
+  if (schemes.length === 0 && res.length === 0) return (origin) => exact.has(origin);
+  const inPatterns = (origin: string): boolean => {
+    for (const table of schemes) {
+      if (origin.startsWith(table.scheme)) return inSchemePatterns(table, origin);
     }
     return false;
   };
+  const hasExact = exact.size > 0;
   return (origin) => {
-    if (exact.has(origin)) return true;
+    if (hasExact && exact.has(origin)) return true;
     if (origin.length > MAX_ORIGIN_LENGTH) return false;
-    if (patterns && matchPattern(origin)) return true;
+    if (inPatterns(origin)) return true;
     for (const re of res) {
       if (re.test(origin)) return isOriginSyntax(origin);
     }
@@ -403,15 +409,42 @@ export function compileMatcher(
   };
 }
 
-/** True when `origin` starts with one of `schemes` (`https://`) and its host starts at `hostStart`. */
-function hasScheme(
-  schemes: readonly string[] | undefined,
-  origin: string,
-  hostStart: number,
-): boolean {
-  if (schemes === undefined) return false;
-  for (const scheme of schemes) {
-    if (scheme.length === hostStart && origin.startsWith(scheme)) return true;
+/** Whether `origin`, which starts with `table.scheme`, matches one of its patterns. */
+function inSchemePatterns(table: SchemePatterns, origin: string): boolean {
+  const hostStart = table.scheme.length;
+  let hostEnd: number;
+  if (origin.charCodeAt(hostStart) === 0x5b) {
+    hostEnd = origin.indexOf(']', hostStart) + 1; // [IPv6]
+    if (hostEnd === 0) return false;
+  } else {
+    // Back over the port's digits to its colon. A hit below is a configured scheme and suffix
+    // (and port), labels and a port checked in place, so a wrong guess here can only miss.
+    let i = origin.length - 1;
+    while (i > hostStart && DIGIT(origin.charCodeAt(i))) i--;
+    hostEnd = origin.charCodeAt(i) === 0x3a ? i : origin.length;
+  }
+  if (
+    table.hosts.size > 0 &&
+    table.hosts.has(origin, hostStart, hostEnd) &&
+    isPortAt(origin, hostEnd)
+  ) {
+    return true;
+  }
+  for (const length of table.lengths) {
+    // A subdomain: at least one label, then the dot that starts `.suffix`.
+    const dot = hostEnd - length;
+    if (dot <= hostStart || origin.charCodeAt(dot) !== 0x2e) continue;
+    if (table.sub.size > 0 && table.sub.has(origin, dot, origin.length)) {
+      if (isLabels(origin, hostStart, dot)) return true;
+    }
+    if (
+      table.subAnyPort.size > 0 &&
+      table.subAnyPort.has(origin, dot, hostEnd) &&
+      isLabels(origin, hostStart, dot) &&
+      isPortAt(origin, hostEnd)
+    ) {
+      return true;
+    }
   }
   return false;
 }
