@@ -105,3 +105,30 @@ describe('appendVary', () => {
     });
   });
 });
+
+describe('appendVary, reading the current Vary', () => {
+  it("asks a response class's own getHeader when it replaces Node's", () => {
+    class Stored extends ServerResponse {
+      override getHeader(name: string): ReturnType<ServerResponse['getHeader']> {
+        return name === 'vary' ? 'Accept-Encoding' : super.getHeader(name);
+      }
+    }
+    const res = new Stored({ method: 'GET', headers: {} } as unknown as IncomingMessage);
+    appendVary(res, ORIGIN);
+    expect(res.getHeaders().vary).toBe('Accept-Encoding, Origin');
+    // and Node's own again for a plain response after it
+    expect(varyAfter('Cookie')).toBe('Cookie, Origin');
+  });
+
+  it('asks getHeader on something that is not a Node response', () => {
+    const set: Record<string, string> = {};
+    const res = {
+      getHeader: (name: string) => (name === 'vary' ? 'Cookie' : undefined),
+      setHeader: (name: string, value: string) => {
+        set[name] = value;
+      },
+    } as unknown as ServerResponse;
+    appendVary(res, ORIGIN);
+    expect(set).toEqual({ Vary: 'Cookie, Origin' });
+  });
+});

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import { OutgoingMessage, type ServerResponse } from 'node:http';
 
 // Append field names to the response's Vary header without clobbering what is there.
 //
@@ -17,8 +17,28 @@ export function varyFields(...fields: string[]): VaryFields {
   return { value: fields.join(', '), fields };
 }
 
+// Reading Vary through `res.getHeader` costs, on the response objects Express re-prototypes per
+// request (each with a hidden class of its own), a lookup of `getHeader` along the prototype chain
+// that V8 cannot cache: about 0.4 µs, more than setting the header. Where the prototype's getHeader
+// is Node's own, it is called directly; the prototype is checked once while it stays the same.
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(res) only
+const NATIVE_GET_HEADER = OutgoingMessage.prototype.getHeader;
+let lastPrototype: unknown = undefined;
+let lastNative = false;
+
+function varyOf(res: ServerResponse): ReturnType<ServerResponse['getHeader']> {
+  const prototype: unknown = Object.getPrototypeOf(res);
+  if (prototype !== lastPrototype) {
+    lastPrototype = prototype;
+    lastNative =
+      res instanceof OutgoingMessage &&
+      (prototype as OutgoingMessage).getHeader === NATIVE_GET_HEADER;
+  }
+  return lastNative ? NATIVE_GET_HEADER.call(res, 'vary') : res.getHeader('vary');
+}
+
 export function appendVary(res: ServerResponse, fields: VaryFields): void {
-  const current = res.getHeader('vary');
+  const current = varyOf(res);
   if (current === undefined) {
     res.setHeader('Vary', fields.value);
     return;
