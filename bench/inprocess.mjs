@@ -11,6 +11,7 @@
 // GC work is kept out of the timed region (a scavenge there would charge one candidate with the cost
 // of collecting the requests built for it); what a middleware allocates is reported instead, as bytes
 // per request, measured on the heap around the same timed loop.
+import { setImmediate } from 'node:timers';
 import v8 from 'node:v8';
 import corsguard from './subject.mjs';
 import corsPackage from 'cors';
