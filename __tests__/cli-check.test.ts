@@ -657,6 +657,17 @@ describe('corsguard usage (exit status 2)', () => {
     },
   );
 
+  it('says it in JSON too with --json', async () => {
+    const ran = await cli('check', 'http://a.example', '--json');
+    expect(ran.status).toBe(2);
+    expect(JSON.parse(ran.stdout)).toEqual({
+      error: {
+        kind: 'usage',
+        message: 'corsguard check needs --origin, the origin of the page that fetches',
+      },
+    });
+  });
+
   it('takes --option=value', async () => {
     const ran = await cli('check', strict.url, `--origin=${APP}`, '--method=put', '--timeout=5000');
     expect(ran.status).toBe(0);

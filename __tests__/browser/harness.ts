@@ -366,20 +366,26 @@ export async function browserFetch(
   init: FetchInit = {},
   read: readonly string[] = [],
 ): Promise<FetchOutcome> {
-  const chromium = (await engineOf(where)) === 'chromium';
+  const engine = await engineOf(where);
   const messages: string[] = [];
   const page = 'page' in where ? where.page() : where;
-  const listen = (message: { text: () => string }): void => {
+  // Chromium's CORS lines come as console messages, Firefox's as page errors (see watchMessages).
+  const onConsole = (message: { text: () => string }): void => {
     messages.push(message.text());
   };
-  if (chromium) page.on('console', listen);
+  const onError = (error: unknown): void => {
+    messages.push(error instanceof Error ? error.message : String(error));
+  };
+  page.on('console', onConsole);
+  page.on('pageerror', onError);
   try {
     const outcome = await fetchInPage(where, url, init, read);
-    if (chromium && agreement.skip === undefined)
-      await checkAgrees(where, url, init, outcome, messages);
+    if (agreement.skip === undefined)
+      await checkAgrees(engine, where, url, init, outcome, messages);
     return outcome;
   } finally {
-    if (chromium) page.off('console', listen);
+    page.off('console', onConsole);
+    page.off('pageerror', onError);
   }
 }
 
@@ -426,7 +432,7 @@ export function fresh(path: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// `corsguard check` agrees with Chromium
+// `corsguard check` agrees with the browser
 
 /** The User-Agent `corsguard check` sends (lib/cli/check.ts), by which the API's recorder skips it. */
 const CHECK_USER_AGENT = 'corsguard-check';
@@ -444,11 +450,11 @@ function engineOf(where: Page | Frame): Promise<Engine> {
 }
 
 /**
- * Whether this test file compares `corsguard check` with Chromium. Every fetch a test makes in
- * Chromium through {@link browserFetch} is also run by `corsguard check` (in-process, the command
- * line's own parsing) with the same URL, page origin, method, headers and credentials mode; the
- * verdicts must be the same, and for a blocked fetch the message check gives for Chromium must be
- * the one Chromium printed. A file whose verdicts depend on state the check cannot have (the
+ * Whether this test file compares `corsguard check` with the browser. Every fetch a test makes
+ * through {@link browserFetch}, in Chromium and in Firefox, is also run by `corsguard check`
+ * (in-process, the command line's own parsing) with the same URL, page origin, method, headers and
+ * credentials mode; the verdicts must be the same, and for a blocked fetch the message check gives
+ * for that engine must be the one the engine printed, word for word. A file whose verdicts depend on state the check cannot have (the
  * browser's HTTP cache, a preflight cache, a network the browser was told is public) says why in
  * {@link skipCheckAgreement}.
  */
@@ -471,8 +477,8 @@ export function skipCheckAgreement(reason: string): void {
 
 /**
  * The one known disagreement, on purpose: `Access-Control-Allow-Headers: *` never covers
- * Authorization in the Fetch Standard, which check follows; Chromium still lets it through (with a
- * deprecation issue) and check's note says so.
+ * Authorization in the Fetch Standard, which check follows; Chromium 156 and Firefox 153 still let
+ * it through (with a deprecation warning) and check's note says so.
  */
 function knownDivergence(result: CheckResult, outcome: FetchOutcome): boolean {
   return (
@@ -481,6 +487,7 @@ function knownDivergence(result: CheckResult, outcome: FetchOutcome): boolean {
 }
 
 async function checkAgrees(
+  engine: Engine,
   where: Page | Frame,
   url: string,
   init: FetchInit,
@@ -517,20 +524,28 @@ async function checkAgrees(
   if (status === 2) throw new Error(`${command} failed (exit 2): ${stderr}`);
   const result = JSON.parse(stdout) as CheckResult;
   if (knownDivergence(result, outcome)) return;
+  const name = engine === 'chromium' ? 'Chromium' : 'Firefox';
   if ((result.verdict === 'allowed') !== outcome.ok) {
     throw new Error(
-      `corsguard check disagrees with Chromium: Chromium ${outcome.ok ? 'allowed' : 'blocked'} the fetch, ${command} says ${result.verdict}${result.failure === undefined ? '' : `: ${result.failure.chromium}`}`,
+      `corsguard check disagrees with ${name}: ${name} ${outcome.ok ? 'allowed' : 'blocked'} the fetch, ${command} says ${result.verdict}${result.failure === undefined ? '' : `: ${result.failure[engine]}`}`,
     );
   }
   if (result.failure === undefined) return;
-  const said = result.failure.chromium;
+  const said = result.failure[engine];
+  const escaped = url.replace(/[?.*+()[\]]/g, '\\$&');
   const printed = await messageMatching(
     messages,
-    new RegExp(`^Access to fetch at '${url.replace(/[?.*+()[\]]/g, '\\$&')}'`),
-  ).catch(() => messages.join('\n'));
+    engine === 'chromium'
+      ? new RegExp(`^Access to fetch at '${escaped}'`)
+      : new RegExp(`remote resource at ‘?${escaped}’?\\.`),
+  ).then(
+    // Firefox's page error reads "Error: Cross-Origin Request Blocked: ...".
+    (message) => message.replace(/^Error: /, ''),
+    () => messages.join('\n'),
+  );
   if (printed !== said) {
     throw new Error(
-      `corsguard check names another cause than Chromium for ${command}:\n  Chromium printed: ${printed}\n  check says:       ${said}`,
+      `corsguard check names another cause than ${name} for ${command}:\n  ${name} printed: ${printed}\n  check says: ${said}`,
     );
   }
 }

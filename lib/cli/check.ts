@@ -118,11 +118,13 @@ function failure(
     found.cause === 'allow-origin-missing' || found.cause === 'preflight-status'
       ? ` Status code: ${status}.`
       : '';
+  // Firefox 153 quotes the URL in this one message.
+  const firefoxUrl = found.cause === 'allow-origin-wildcard-credentials' ? `‘${at.url}’` : at.url;
   return {
     step,
     ...found,
     chromium: `Access to fetch at '${at.url}'${redirected} from origin '${at.origin}' has been blocked by CORS policy: ${prefix}${fill(chromiumEntry.chromium[0]!.text, chromiumValues)}${valid}`,
-    firefox: `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${at.url}. (Reason: ${fill(firefoxSaid.text, values)}).${statusCode}`,
+    firefox: `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${firefoxUrl}. (Reason: ${fill(firefoxSaid.text, values)}).${statusCode}`,
     fix: fill(entry.general, values),
     corsguard: fill(entry.fix, values).replace(/`/g, ''),
   };

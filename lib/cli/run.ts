@@ -289,7 +289,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     parsed = parse(argv);
   } catch (err) {
-    io.stderr(`corsguard: ${(err as Error).message}\n`);
+    const message = (err as Error).message;
+    io.stderr(`corsguard: ${message}\n`);
+    if (argv.includes('--json'))
+      io.stdout(`${JSON.stringify({ error: { kind: 'usage', message } })}\n`);
     return 2;
   }
   if (parsed.command === 'help') {
