@@ -2,7 +2,7 @@
 // request to a function of the middleware (or the decision, when somebody listens), from which
 // corsDecision() works the decision out on demand.
 import { spawnSync } from 'node:child_process';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, type ServerResponse } from 'node:http';
 import express from 'express';
 import request from 'supertest';
 import { cors, corsDecision, type CorsOptions } from '../lib/index.js';
@@ -52,6 +52,31 @@ describe('the decision kept for a request', () => {
     expect({ ...headers }).toStrictEqual({ origin: APP, accept: '*/*' });
     expect(JSON.stringify(headers)).toBe(`{"origin":"${APP}","accept":"*/*"}`);
     expect([...new Headers(headers).keys()]).toEqual(['accept', 'origin']);
+  });
+
+  it('is a Symbol-keyed property on a plain node:http request, no string key', () => {
+    const req = new IncomingMessage(null as never);
+    req.headers = { origin: APP };
+    const mw = cors({ origin: [APP] });
+    mw(req, { getHeader: () => undefined, setHeader: () => undefined } as never, () => undefined);
+    expect(Object.keys(req)).not.toContain('corsguard.decision');
+    expect(Object.getOwnPropertySymbols(req)).toContain(Symbol.for('corsguard.decision'));
+    expect(Reflect.ownKeys(req.headers)).toEqual(['origin']);
+    expect(corsDecision(req)).toEqual({ kind: 'actual', allowed: true, origin: APP });
+  });
+
+  it('is found after the request changed prototype, either way', () => {
+    const res = { getHeader: () => undefined, setHeader: () => undefined } as never;
+    // decided as a re-prototyped request (on its headers), read as a plain one
+    const decided = send(cors({ origin: [APP] }), { origin: APP }).req;
+    Object.setPrototypeOf(decided, IncomingMessage.prototype);
+    expect(corsDecision(decided)).toMatchObject({ allowed: true });
+    // decided as a plain request (on itself), read after Express re-prototyped it
+    const req = new IncomingMessage(null as never);
+    req.headers = { origin: 'https://evil.example' };
+    cors({ origin: [APP] })(req, res, () => undefined);
+    Object.setPrototypeOf(req, Object.create(IncomingMessage.prototype) as object);
+    expect(corsDecision(req)).toMatchObject({ allowed: false, reason: 'origin-not-allowed' });
   });
 
   it('is there for a frozen headers object too', () => {

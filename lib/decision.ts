@@ -288,16 +288,17 @@ export function failed(
 /** A decision, or a function that works it out on demand (so nobody pays for unread decisions). */
 export type Stored = CorsDecision | ((req: IncomingMessage) => CorsDecision);
 
-/** Reads and writes what corsguard keeps for a request, on the object {@link carrierOf} names. */
+/** Reads and writes a private field on any object. */
 export interface Stamp {
   readonly has: (headers: object) => boolean;
   readonly get: (headers: object) => Stored | undefined;
   readonly set: (headers: object, value: Stored) => void;
 }
 
-// What corsguard keeps for a request is one private field on the request's headers object
-// (`req.headers`): a preallocated function of the middleware that works the decision out on
-// demand, or the decision itself when it was needed at once. Why there:
+// What corsguard keeps for a request is a preallocated function of the middleware that works the
+// decision out on demand, or the decision itself when it was needed at once: on a plain node:http
+// request, in a Symbol-keyed property (see PLAIN below); on any other, in one private field of the
+// request's headers object (`req.headers`). Why there:
 // - the headers object is a plain object that Node builds per request and Express leaves alone, so
 //   requests with the same header names share hidden classes and the field's addition is a cached
 //   transition (tens of nanoseconds); `req` itself, which Express re-prototypes, gets a hidden class
@@ -333,7 +334,7 @@ function makeStamp(): Stamp {
 const REGISTRY = Symbol.for('corsguard.decisions.v2');
 const holder = globalThis as unknown as Record<symbol, Stamp | undefined>;
 /** Shared by every copy of corsguard in the process. */
-export const stamp: Stamp = (holder[REGISTRY] ??= makeStamp());
+const stamp: Stamp = (holder[REGISTRY] ??= makeStamp());
 
 /** The headers object a decision is kept on, or undefined for something that is not a request. */
 function carrier(req: IncomingMessage): object | undefined {
@@ -342,40 +343,47 @@ function carrier(req: IncomingMessage): object | undefined {
 }
 
 const PLAIN: object = IncomingMessage.prototype;
+// A plain node:http request keeps its decision in a Symbol-keyed property instead: such requests
+// share hidden classes with slack for it, and the write costs a few nanoseconds where the private
+// field costs tens. A Symbol key is not an own string key (Object.keys, JSON, for...in).
+const DECISION = Symbol.for('corsguard.decision');
+type Tagged = IncomingMessage & { [DECISION]?: Stored };
 
-/**
- * Where the decision of a request is kept: on the request itself when it is a plain node:http
- * request (they share hidden classes, and slack for one more field), otherwise on its headers.
- */
-export function carrierOf(req: IncomingMessage, headers: object): object {
-  return Object.getPrototypeOf(req) === PLAIN ? req : headers;
+/** True for a plain node:http request (one no framework has re-prototyped). */
+export function isPlain(req: IncomingMessage): boolean {
+  return Object.getPrototypeOf(req) === PLAIN;
 }
 
-/**
- * True when a corsguard has decided this request before. A plain request that an Express
- * application re-prototyped after a corsguard saw it carries the decision on itself.
- */
-export function decidedOn(req: IncomingMessage, carrier: object): boolean {
-  return stamp.has(carrier) || (carrier !== req && stamp.has(req));
+/** True when a corsguard has decided this request before; `plain` is {@link isPlain}(req). */
+export function kept(req: IncomingMessage, headers: object, plain: boolean): boolean {
+  return plain ? (req as Tagged)[DECISION] !== undefined : stamp.has(headers);
+}
+
+/** Keeps what corsguard decided for this request (see {@link kept}). */
+export function keep(req: IncomingMessage, headers: object, plain: boolean, value: Stored): void {
+  if (plain) (req as Tagged)[DECISION] = value;
+  else stamp.set(headers, value);
 }
 
 export function store(req: IncomingMessage, decision: Stored): void {
-  stamp.set(carrierOf(req, req.headers), decision);
+  keep(req, req.headers, isPlain(req), decision);
 }
 
 /** True when a corsguard has already taken a decision for this request (another one is later). */
 export function decidedBefore(req: IncomingMessage): boolean {
-  return decidedOn(req, carrierOf(req, req.headers));
+  return kept(req, req.headers, isPlain(req));
 }
 
 /**
  * The decision corsguard took for this request, or undefined when no corsguard middleware has seen
  * it (yet). Readable from any later middleware or handler.
  *
- * Nothing is worked out until it is asked for: per request, corsguard keeps one invisible private
- * field on `req.headers` (not a key: `Object.keys`, spread, JSON and `new Headers(req.headers)` never
- * see it), and the decision is derived from the request on the first call. A middleware that
- * replaces `req.headers` with a new object after corsguard ran leaves this undefined.
+ * Nothing is worked out until it is asked for: per request, corsguard keeps one value, and the
+ * decision is derived from the request on the first call. On a plain `node:http` request the value
+ * is the property `Symbol.for('corsguard.decision')`; on a request a framework re-prototyped
+ * (Express), it is a private field of `req.headers`, invisible (`Object.keys`, spread, JSON and
+ * `new Headers(req.headers)` never see it). A middleware that replaces `req.headers` with a new
+ * object after corsguard ran on such a request leaves this undefined.
  *
  * @example
  * ```ts
@@ -390,13 +398,14 @@ export function decidedBefore(req: IncomingMessage): boolean {
 export function corsDecision(req: IncomingMessage): CorsDecision | undefined {
   const headers = carrier(req);
   if (headers === undefined) return undefined;
-  // Where it is kept, or on the request when it changed prototype since (see decidedOn).
-  const here = carrierOf(req, headers);
-  const kept = stamp.has(here) ? here : req;
-  const found = stamp.get(kept);
+  // Where it is kept now, or where it was kept before the request changed prototype.
+  const plain = isPlain(req);
+  const found =
+    (plain ? (req as Tagged)[DECISION] : stamp.get(headers)) ??
+    (plain ? stamp.get(headers) : (req as Tagged)[DECISION]);
   if (typeof found !== 'function') return found;
   const decision = found(req);
-  stamp.set(kept, decision);
+  keep(req, headers, plain, decision);
   return decision;
 }
 

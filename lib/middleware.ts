@@ -21,9 +21,9 @@ import {
   failed,
   listened,
   publish,
-  carrierOf,
-  decidedOn,
-  stamp,
+  isPlain,
+  keep,
+  kept,
 } from './decision.js';
 import { LOOKUP_FAILURES, Later, originResolver } from './dynamic.js';
 import type { Policy } from './options.js';
@@ -223,17 +223,18 @@ type Evaluate = (req: IncomingMessage) => CorsDecision;
 function record(
   p: Plan,
   req: IncomingMessage,
-  carrier: object,
+  headers: object,
+  plain: boolean,
   allowOrigin: string | undefined,
   evaluate: Evaluate,
   self: Handler,
 ): unknown {
   if (!listened(p.policy.onDecision)) {
-    stamp.set(carrier, evaluate);
+    keep(req, headers, plain, evaluate);
     return undefined;
   }
   const decision = decide(p.checks, req, allowOrigin, routesOf(p, req));
-  stamp.set(carrier, decision);
+  keep(req, headers, plain, decision);
   if (superseded(req, self)) return undefined;
   return publish(decision, req, p.policy.onDecision);
 }
@@ -257,7 +258,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       const evaluate: Evaluate = (req) => decide(p.checks, req, undefined);
       const handler: Handler = function corsguardDisabled(req, res, next) {
         const headers = req.headers;
-        const carrier = carrierOf(req, headers);
+        const plain = isPlain(req);
         // CORS off here, but a route below may turn it on: its configuration answers preflights.
         if (
           routed &&
@@ -267,11 +268,11 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
         ) {
           return;
         }
-        if (decidedOn(req, carrier) && takenBack(req, res, owner ?? handler)) {
+        if (kept(req, headers, plain) && takenBack(req, res, owner ?? handler)) {
           next();
           return;
         }
-        const err = record(p, req, carrier, undefined, evaluate, owner ?? handler);
+        const err = record(p, req, headers, plain, undefined, evaluate, owner ?? handler);
         next(err);
       };
       return handler;
@@ -284,14 +285,14 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       const evaluate: Evaluate = (req) => decide(p.checks, req, value, routesOf(p, req));
       const handler: Handler = function corsguardStatic(req, res, next) {
         const headers = req.headers;
-        const carrier = carrierOf(req, headers);
+        const plain = isPlain(req);
         const preflight = headers.origin !== undefined && isPreflightOf(req, headers);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
-        if (decidedOn(req, carrier) && takenBack(req, res, owner ?? handler)) {
+        if (kept(req, headers, plain) && takenBack(req, res, owner ?? handler)) {
           next();
           return;
         }
-        const err = record(p, req, carrier, value, evaluate, owner ?? handler);
+        const err = record(p, req, headers, plain, value, evaluate, owner ?? handler);
         if (err !== undefined) {
           next(err);
           return;
@@ -315,16 +316,16 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       const handler: Handler = function corsguard(req, res, next) {
         // req.headers is a getter: read once.
         const headers = req.headers;
-        const carrier = carrierOf(req, headers);
+        const plain = isPlain(req);
         const requestOrigin = headers.origin;
         const preflight = requestOrigin !== undefined && isPreflightOf(req, headers);
         if (preflight && routed && handOver(req, res, next, handler, p.auto)) return;
-        if (decidedOn(req, carrier) && takenBack(req, res, owner ?? handler)) {
+        if (kept(req, headers, plain) && takenBack(req, res, owner ?? handler)) {
           next();
           return;
         }
         const allowed = allowedOf(requestOrigin);
-        const err = record(p, req, carrier, allowed, evaluate, owner ?? handler);
+        const err = record(p, req, headers, plain, allowed, evaluate, owner ?? handler);
         if (err !== undefined) {
           next(err);
           return;
@@ -368,7 +369,8 @@ function conclude(
   req: IncomingMessage,
   res: ServerResponse,
   next: Next,
-  carrier: object,
+  headers: object,
+  plain: boolean,
   requestOrigin: string | undefined,
   preflight: boolean,
   allowed: string | undefined,
@@ -376,10 +378,15 @@ function conclude(
   const p = f.p;
   const onDecision = p.policy.onDecision;
   if (!listened(onDecision)) {
-    stamp.set(carrier, allowed === undefined ? f.refused : allowed === '*' ? f.any : f.reflected);
+    keep(
+      req,
+      headers,
+      plain,
+      allowed === undefined ? f.refused : allowed === '*' ? f.any : f.reflected,
+    );
   } else {
     const decision = decide(p.checks, req, allowed, routesOf(p, req));
-    stamp.set(carrier, decision);
+    keep(req, headers, plain, decision);
     const err = superseded(req, f.self) ? undefined : publish(decision, req, onDecision);
     if (err !== undefined) {
       next(err);
@@ -410,34 +417,34 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
   );
   const handler: Handler = function corsguardFunction(req, res, next) {
     const headers = req.headers;
-    const carrier = carrierOf(req, headers);
+    const plain = isPlain(req);
     const requestOrigin = headers.origin;
     const preflight = requestOrigin !== undefined && isPreflightOf(req, headers);
     if (preflight && owner === undefined && handOver(req, res, next, handler, p.auto)) return;
     // Taken back now: a failure below must not leave an earlier corsguard's answer standing.
-    if (decidedOn(req, carrier) && takenBack(req, res, f.self)) {
+    if (kept(req, headers, plain) && takenBack(req, res, f.self)) {
       next();
       return;
     }
     // No Origin: not a CORS request. (A malformed or repeated Origin is refused by the lookup.)
     if (typeof requestOrigin !== 'string') {
-      conclude(f, req, res, next, carrier, undefined, preflight, undefined);
+      conclude(f, req, res, next, headers, plain, undefined, preflight, undefined);
       return;
     }
     const now = lookup(requestOrigin);
     if (!(now instanceof Later)) {
-      conclude(f, req, res, next, carrier, requestOrigin, preflight, now);
+      conclude(f, req, res, next, headers, plain, requestOrigin, preflight, now);
       return;
     }
     // The decision of an asynchronous answer is worked out when it arrives, once.
     now.wait((result) => {
       if ('allowed' in result) {
-        conclude(f, req, res, next, carrier, requestOrigin, preflight, result.allowed);
+        conclude(f, req, res, next, headers, plain, requestOrigin, preflight, result.allowed);
         return;
       }
       const [message, hint] = LOOKUP_FAILURES[result.reason];
       const decision = failed(req, requestOrigin, result.reason, result.error, message, hint);
-      stamp.set(carrier, decision);
+      keep(req, headers, plain, decision);
       if (listened(onDecision)) publish(decision, req, onDecision);
       next(result.error);
     });
