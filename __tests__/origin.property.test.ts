@@ -2,7 +2,7 @@
 // split with string operations and compared field by field with the configured structure.
 import fc from 'fast-check';
 import { compileOptions } from '../lib/options.js';
-import type { OriginMatcher } from '../lib/origin.js';
+import { type OriginMatcher, isOriginSyntax, scanOrigin } from '../lib/origin.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Reference
@@ -291,5 +291,63 @@ describe('the compiled origin matcher', () => {
         },
       ),
     );
+  });
+});
+
+describe('isOriginSyntax', () => {
+  // Strings made of what origins are made of, so that most are near misses.
+  const PIECES = [
+    'https',
+    'http',
+    'ws',
+    'a',
+    'b-c',
+    'x_y',
+    '0',
+    '1',
+    '65535',
+    '65536',
+    '08',
+    ':',
+    '/',
+    '//',
+    '://',
+    '.',
+    '..',
+    '[',
+    ']',
+    '::1',
+    'f',
+    'A',
+    ' ',
+    '%',
+    '+',
+    '-',
+  ];
+  const near = fc
+    .array(fc.constantFrom(...PIECES), { maxLength: 12 })
+    .map((parts) => parts.join(''));
+
+  it('accepts exactly what scanOrigin accepts, and null', () => {
+    fc.assert(
+      fc.property(fc.oneof(near, fc.string({ maxLength: 40 })), (value) => {
+        expect(isOriginSyntax(value)).toBe(value === 'null' || scanOrigin(value));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  it.each([
+    'http://[::1]:80',
+    'http://[::1]:65535',
+    'http://[::1]:65536',
+    'http://[1::2]',
+    'https://a.example:12345',
+    'https://a.example:99999',
+    'https://a.example:0',
+    'https://a.example:00',
+    `https://${'a'.repeat(1100)}`,
+  ])('agrees with scanOrigin on %j', (value) => {
+    expect(isOriginSyntax(value)).toBe(scanOrigin(value));
   });
 });

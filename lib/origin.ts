@@ -77,9 +77,27 @@ export function scanOrigin(value: string): boolean {
   return Number(value.slice(i + 1)) <= 65535;
 }
 
+// The grammar of scanOrigin as one regular expression, for the per-request check: on a fresh
+// request string the engine's compiled loop costs well under half of the character loop in
+// JavaScript. Linear: labels are separated by dots and no repetition can match the same text two
+// ways, so a failure backtracks at most once over each character (and the length is capped first).
+const ORIGIN_SYNTAX =
+  /^[a-z][a-z0-9+.-]*:\/\/(?:\[[0-9a-f:.]+\]|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?)(?::(?:0|[1-9][0-9]{0,4}))?$/;
+
 /** True for a value a browser could send as `Origin`: a serialized tuple origin or `null`. */
 export function isOriginSyntax(value: string): boolean {
-  return value === 'null' || scanOrigin(value);
+  if (value === 'null') return true;
+  const n = value.length;
+  if (n > MAX_ORIGIN_LENGTH || !ORIGIN_SYNTAX.test(value)) return false;
+  // A port of five digits is at most 65535 (the colon sixth from the end may also be an IPv6 one).
+  if (value.charCodeAt(n - 6) !== 0x3a) return true;
+  let port = 0;
+  for (let i = n - 5; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (!DIGIT(c)) return true;
+    port = port * 10 + c - 0x30;
+  }
+  return port <= 65535;
 }
 
 // ---------------------------------------------------------------------------------------------------
