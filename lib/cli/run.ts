@@ -30,7 +30,8 @@ check  does what a browser does for fetch(url, { method, headers, credentials: '
        and Firefox print in the console, and the fix.
        Exit status: 0 allowed, 1 blocked, 2 usage or network error.
          --origin <origin>   the page's origin, e.g. https://app.example.com (or null)
-         --method <method>   default GET; the actual request is sent with it (as the browser would)
+         --method <method>   default GET; the actual request is sent with it, as the browser
+                             would: --method DELETE deletes (point it at a test resource)
          --header 'N: v'     a request header the script sets (repeatable)
          --credentials       credentials: 'include' (no cookie is sent; the checks are the browser's)
 
@@ -38,7 +39,8 @@ scan   probes <url> for the misconfigurations attackers use: any origin reflecte
        null trusted, prefix/suffix/unescaped-dot bypasses of <trusted-origin>, its subdomains, other
        ports and http: trusted with credentials, '*' with credentials, request headers or method
        reflected unvalidated, no Vary: Origin on an origin-dependent answer, CR/LF in a reflected
-       origin, and preflights a JSON POST from <trusted-origin> cannot pass. At most ${MAX_REQUESTS}
+       origin (sent as %0d%0a: a raw CR/LF cannot be sent), and preflights a JSON POST from
+       <trusted-origin> cannot pass. At most ${MAX_REQUESTS}
        requests, one at a time, only GET and OPTIONS.
        Exit status: 0 no finding, 1 findings, 2 usage or network error.
          --origin <origin>   an origin the server trusts (derives the bypass probes)

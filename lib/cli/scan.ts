@@ -169,9 +169,8 @@ export async function scan(options: ScanOptions, transport: Transport): Promise<
       crlf,
     );
   }
-  notes.push(
-    'a raw CR/LF inside Origin is not sent (Node refuses to send it, as browsers never do); the %0d%0a probe stands for it',
-  );
+  // A raw CR/LF inside Origin is never sent: Node refuses to, and no browser does; the %0d%0a
+  // probe above stands for it (a server that decodes what it reflects splits its response).
 
   let allowedFrom: string | undefined = reflectsAny || acao(any) === '*' ? ATTACKER : undefined;
   if (options.trusted !== undefined) {
