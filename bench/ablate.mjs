@@ -23,7 +23,7 @@ const arg = (name, fallback) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const stack = arg('stack', 'express');
 const rounds = Number(arg('rounds', '60'));
-const only = arg('only', 'single,noOrigin,refused,functionSync').split(',');
+const only = arg('only', 'noOrigin,refused,functionSync,single').split(',');
 setStack(stack);
 
 const ACAO = 'Access-Control-Allow-Origin';
