@@ -435,7 +435,11 @@ const CASES: Case[] = [
     what: 'a redirect to a URL with a password',
     args: () => [`${broken.url}/with-password`, '--origin', APP],
     status: 1,
-    says: ['(redirect-invalid)'],
+    says: [
+      '(redirect-with-credentials)',
+      "Redirect location '' contains a username and password",
+      '(Reason: CORS request did not succeed). Status code: (null).',
+    ],
   },
   {
     what: 'a redirect loop',

@@ -86,6 +86,16 @@ function reasons(need: PreflightNeed, method: string): string[] {
   ];
 }
 
+/** The failures of the CORS check itself, which Chromium words after its preflight prefix. */
+const CORS_CHECK_CAUSES = new Set<CorsFailure['cause']>([
+  'allow-origin-missing',
+  'allow-origin-mismatch',
+  'allow-origin-wildcard-credentials',
+  'allow-credentials-not-true',
+  'allow-origin-multiple',
+  'allow-origin-invalid',
+]);
+
 /** The console message each engine prints, and the fixes, from the troubleshooting table. */
 function failure(
   step: 'preflight' | 'actual',
@@ -102,7 +112,7 @@ function failure(
     chromiumCause === found.cause ? values : { value: String(status), origin: at.origin };
   const prefix =
     chromiumEntry.chromium[0]!.preflight === true ||
-    (step === 'preflight' && found.cause.startsWith('allow-'))
+    (step === 'preflight' && CORS_CHECK_CAUSES.has(found.cause))
       ? CHROMIUM_PREFLIGHT
       : '';
   // Chromium 156 adds this to the messages about a value of Access-Control-Allow-Origin.
@@ -117,7 +127,9 @@ function failure(
   const statusCode =
     found.cause === 'allow-origin-missing' || found.cause === 'preflight-status'
       ? ` Status code: ${status}.`
-      : '';
+      : found.cause === 'redirect-with-credentials'
+        ? ' Status code: (null).'
+        : '';
   // Firefox 153 quotes the URL in this one message.
   const firefoxUrl = found.cause === 'allow-origin-wildcard-credentials' ? `‘${at.url}’` : at.url;
   return {
@@ -280,13 +292,19 @@ export async function check(request: CheckRequest, transport: Transport): Promis
     } catch {
       next = undefined;
     }
-    if (
-      next === undefined ||
-      !/^https?:$/.test(next.protocol) ||
-      next.username !== '' ||
-      next.password !== '' ||
-      hop === MAX_REDIRECTS
-    ) {
+    if (next !== undefined && (next.username !== '' || next.password !== '')) {
+      return {
+        ...base,
+        verdict: 'blocked',
+        failure: failure(
+          'actual',
+          { cause: 'redirect-with-credentials', value: location },
+          response.status,
+          at,
+        ),
+      };
+    }
+    if (next === undefined || !/^https?:$/.test(next.protocol) || hop === MAX_REDIRECTS) {
       return {
         ...base,
         verdict: 'blocked',

@@ -212,7 +212,8 @@ export type CorsFailureCause =
   | 'allow-origin-invalid'
   | 'allow-methods-invalid'
   | 'allow-headers-invalid'
-  | 'redirect-invalid';
+  | 'redirect-invalid'
+  | 'redirect-with-credentials';
 
 /** A failed check: the cause and the value it is about (a header value, name, method or status). */
 export interface CorsFailure {

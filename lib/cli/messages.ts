@@ -189,8 +189,10 @@ export const TROUBLESHOOTING: readonly TroubleshootingEntry[] = [
 ];
 
 /**
- * Failures rare enough to be left out of the README table; `corsguard check` prints these with the
- * engines' wording from their sources (not read back by the browser suite).
+ * Failures rare enough to be left out of the README table. `corsguard check` prints these too; the
+ * browser suite (check-answers.browser.test.ts) holds each engine's wording to them, except for
+ * `redirect-invalid` (a redirect to another scheme, to no URL, or past 20 hops), whose Chromium
+ * wording is this tool's own.
  */
 export const TROUBLESHOOTING_EXTRA: readonly TroubleshootingEntry[] = [
   {
@@ -228,6 +230,20 @@ export const TROUBLESHOOTING_EXTRA: readonly TroubleshootingEntry[] = [
     reason: '(not corsguard: it validates `allowedHeaders` and what it reflects)',
     fix: 'let corsguard set Access-Control-Allow-Headers instead of setting it by hand',
     general: 'Access-Control-Allow-Headers must be a comma-separated list of header names',
+    example: NO_VALUE,
+  },
+  {
+    cause: 'redirect-with-credentials',
+    // Chromium 156 prints the location as '' here.
+    chromium: [
+      {
+        text: "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.",
+      },
+    ],
+    firefox: [{ text: 'CORS request did not succeed' }],
+    reason: '(never reached corsguard)',
+    fix: 'redirect to a URL without a user name or password',
+    general: 'a redirect of a CORS request must not carry a user name or password ({value})',
     example: NO_VALUE,
   },
   {
