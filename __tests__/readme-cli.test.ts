@@ -1,0 +1,79 @@
+// The README's "From the terminal" section: each `$ npx corsguard check|scan` example is run against
+// the servers the section describes (on free ports, shown as 4000 and 4001), and what it prints must
+// be what the README shows under it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Started, cli, cors, corsPackage, startExpress } from './helpers/cli.js';
+
+const README = join(__dirname, '..', 'README.md');
+
+/** `$ npx corsguard ...` lines of the section, each with the lines printed under it. */
+function examples(): { argv: string[]; printed: string }[] {
+  const readme = readFileSync(README, 'utf8');
+  const start = readme.indexOf('\n## From the terminal');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const out: { argv: string[]; printed: string }[] = [];
+  for (const block of section
+    .split('```text\n')
+    .slice(1)
+    .map((b) => b.split('\n```')[0]!)) {
+    const lines = block.split('\n');
+    lines.forEach((line, i) => {
+      const command = /^\$ npx corsguard (.*)$/.exec(line)?.[1];
+      if (command === undefined || !/localhost:400[01]\//.test(command)) return;
+      const next = lines.findIndex((l, j) => j > i && l.startsWith('$ '));
+      const argv = [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+      out.push({ argv, printed: lines.slice(i + 1, next < 0 ? undefined : next).join('\n') });
+    });
+  }
+  return out;
+}
+
+let api: Started;
+let legacy: Started;
+
+beforeAll(async () => {
+  api = await startExpress((app) => {
+    app.use(
+      '/api',
+      cors({
+        origin: ['https://app.example.com'],
+        credentials: true,
+        methods: ['GET', 'POST', 'PUT'],
+        allowedHeaders: ['Content-Type', 'Authorization'],
+        maxAge: 600,
+      }),
+    );
+  });
+  legacy = await startExpress((app) => {
+    app.use(corsPackage({ origin: /^https:\/\/app.example.com/, credentials: true }));
+  });
+});
+
+afterAll(async () => {
+  await api.close();
+  await legacy.close();
+});
+
+describe('the README section on corsguard check and corsguard scan', () => {
+  it('has examples of both commands', () => {
+    const commands = examples().map((e) => e.argv[0]);
+    expect(commands).toContain('check');
+    expect(commands).toContain('scan');
+  });
+
+  it.each(examples())('shows what `corsguard $argv` prints', async ({ argv, printed }) => {
+    const port = (url: string): string => url.slice(url.lastIndexOf(':') + 1);
+    const real = argv.map((a) =>
+      a
+        .replace('localhost:4000', `localhost:${port(api.url)}`)
+        .replace('localhost:4001', `localhost:${port(legacy.url)}`),
+    );
+    const ran = await cli(...real);
+    const shown = `${ran.stdout}${ran.stderr}`
+      .replaceAll(`localhost:${port(api.url)}`, 'localhost:4000')
+      .replaceAll(`localhost:${port(legacy.url)}`, 'localhost:4001')
+      .replace(/\n$/, '');
+    expect(shown).toBe(printed.replace(/\n\$ echo \$\?\n\d$/, ''));
+  });
+});
