@@ -145,6 +145,32 @@ function answerNotCors(res: ServerResponse): void {
   }
 }
 
+/**
+ * Answers a request of an origin-dependent configuration once its origin is decided (`allowed`
+ * undefined for a refusal): no Origin, a preflight, or an actual request.
+ */
+function answer(
+  p: Plan,
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: Next,
+  requestOrigin: string | undefined,
+  preflight: boolean,
+  allowed: string | undefined,
+): void {
+  if (requestOrigin === undefined) {
+    answerNotCors(res);
+    next();
+    return;
+  }
+  if (preflight) {
+    answerPreflight(p, req, res, next, allowed);
+    return;
+  }
+  answerActual(p, res, allowed);
+  next();
+}
+
 /** The route methods an `'auto'` plan answers this preflight with; undefined for the configured list. */
 function routesOf(p: Plan, req: IncomingMessage): RouteMethods | undefined {
   return p.auto ? routeMethods(req) : undefined;
@@ -330,17 +356,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
           next(err);
           return;
         }
-        if (requestOrigin === undefined) {
-          answerNotCors(res);
-          next();
-          return;
-        }
-        if (preflight) {
-          answerPreflight(p, req, res, next, allowed);
-          return;
-        }
-        answerActual(p, res, allowed);
-        next();
+        answer(p, req, res, next, requestOrigin, preflight, allowed);
       };
       return handler;
     }
@@ -393,17 +409,7 @@ function conclude(
       return;
     }
   }
-  if (requestOrigin === undefined) {
-    answerNotCors(res);
-    next();
-    return;
-  }
-  if (preflight) {
-    answerPreflight(p, req, res, next, allowed);
-    return;
-  }
-  answerActual(p, res, allowed);
-  next();
+  answer(p, req, res, next, requestOrigin, preflight, allowed);
 }
 
 function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | undefined): Handler {
