@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { debuglog } from 'node:util';
 import { NOT_CORS, failed, listened, publish, store } from './decision.js';
 import { type CorsConfigIssue, CorsConfigError, show } from './errors.js';
-import { type Handler, createHandler, takeBack } from './middleware.js';
+import { type Handler, createHandler, takeBack, varyOnOrigin } from './middleware.js';
 import {
   type CorsWarning,
   DEFAULT_ORIGIN_TIMEOUT,
@@ -224,8 +224,16 @@ function delegateHandler(
           compiled.set(options, handler);
         }
       }
-      if (typeof handler === 'function') (handler as Handler)(req, res, next);
-      else fail('invalid-configuration', handler);
+      if (typeof handler !== 'function') {
+        fail('invalid-configuration', handler);
+        return;
+      }
+      // Whatever options the delegate answered, it answered them for this request, and corsguard
+      // cannot tell what they depended on: every answer says it may depend on the Origin (CORS off
+      // and the defaults too, or a shared cache would serve that answer to an origin the delegate
+      // treats otherwise). A failure is left to the error handler, without any header.
+      varyOnOrigin(res);
+      (handler as Handler)(req, res, next);
     });
   };
   delegating.clearOriginCache = (origin?: string) => {

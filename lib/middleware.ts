@@ -136,8 +136,11 @@ function answerActual(p: Plan, res: ServerResponse, allowOrigin: string | undefi
   }
 }
 
-/** A request without Origin, under a configuration that depends on it. */
-function answerNotCors(res: ServerResponse): void {
+/**
+ * Adds `Vary: Origin` to a response whose headers depend on the origin: a request without Origin
+ * under such a configuration, or any answer of an options delegate.
+ */
+export function varyOnOrigin(res: ServerResponse): void {
   try {
     appendVary(res, VARY_ORIGIN);
   } catch (err) {
@@ -159,7 +162,7 @@ function answer(
   allowed: string | undefined,
 ): void {
   if (requestOrigin === undefined) {
-    answerNotCors(res);
+    varyOnOrigin(res);
     next();
     return;
   }
