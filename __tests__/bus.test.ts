@@ -181,7 +181,7 @@ describe('originCache.bus when the middleware is built', () => {
     const h = hub();
     const subscribe = jest.spyOn(h.bus, 'subscribe');
     const mw = cors((_req, cb) => {
-      cb(null, { origin: () => true, originCache: { ttl: 1000, bus: h.bus } });
+      cb(null, { origin: (_origin) => true, originCache: { ttl: 1000, bus: h.bus } });
     });
     const out = await run(mw, get(APP));
     expect(out.err).toBeInstanceOf(CorsConfigError);
@@ -426,7 +426,7 @@ describe('bus faults', () => {
         publish: (m) => { for (const s of subscribers) s(m); return Promise.reject(new Error('down')); },
         subscribe: (s) => { subscribers.push(s); },
       };
-      const mw = cors({ origin: () => true, originCache: { ttl: 1000, bus, onBusError() { throw new Error('hook bug'); } } });
+      const mw = cors({ origin: (_origin) => true, originCache: { ttl: 1000, bus, onBusError() { throw new Error('hook bug'); } } });
       mw.clearOriginCache('https://a.example');
       subscribers[0]('{"corsguard":1,"from":"x","origin":null}');
     `;
@@ -855,7 +855,7 @@ describe('postgresBus', () => {
 
   it('LISTENs once on the first subscription and carries clears with pg_notify', async () => {
     const { db, a, b } = setUp();
-    cors({ origin: () => true, originCache: { ttl: 1000, bus: b.bus } }); // a second middleware
+    cors({ origin: (_origin) => true, originCache: { ttl: 1000, bus: b.bus } }); // a second middleware
     await tick();
     expect(b.client.queries).toEqual([[`LISTEN "${POSTGRES_CHANNEL}"`, undefined]]);
     await acao(b.mw, APP);

@@ -136,11 +136,11 @@ describe('the decision kept for a request', () => {
 
 describe('decisions of a function origin, worked out on demand', () => {
   it.each([
-    ['true', (): boolean => true, { kind: 'actual', allowed: true, origin: APP }, APP],
-    ['"*"', (): string => '*', { kind: 'actual', allowed: true, origin: APP }, '*'],
+    ['true', (_o: string): boolean => true, { kind: 'actual', allowed: true, origin: APP }, APP],
+    ['"*"', (_o: string): string => '*', { kind: 'actual', allowed: true, origin: APP }, '*'],
     [
       'false',
-      (): boolean => false,
+      (_o: string): boolean => false,
       { kind: 'actual', allowed: false, reason: 'origin-not-allowed' },
       undefined,
     ],
@@ -193,14 +193,14 @@ describe('decisions of a function origin, worked out on demand', () => {
     const err = await new Promise((resolve) => {
       mw(req, res, resolve);
     });
-    expect(err).toMatchObject({ name: 'CorsConfigError' });
+    expect(err).toMatchObject({ name: 'CorsFunctionError', code: 'CORS_ORIGIN_INVALID_ANSWER' });
     expect(corsDecision(req)).toMatchObject({ allowed: false, reason: 'invalid-configuration' });
   });
 
   it('is not published by an app-level function origin when a route-level corsguard decides', async () => {
     const seen: string[] = [];
     const app = express();
-    app.use(cors({ origin: () => true, onDecision: () => seen.push('app') }));
+    app.use(cors({ origin: (_origin) => true, onDecision: () => seen.push('app') }));
     app.get('/x', cors({ origin: [APP], onDecision: () => seen.push('route') }), (_req, res) => {
       res.end();
     });

@@ -88,7 +88,7 @@ const REFUSALS: [CorsRefusalReason, Options, Described, string, RegExp][] = [
   [
     'origin-resolver-error',
     {
-      origin: () => {
+      origin: (_origin) => {
         throw new Error('database down');
       },
     },
@@ -107,14 +107,14 @@ const REFUSALS: [CorsRefusalReason, Options, Described, string, RegExp][] = [
   ],
   [
     'invalid-configuration',
-    () => ({ origin: `${APP}/` }),
+    (_req: unknown) => ({ origin: `${APP}/` }),
     get(APP),
     '',
     /the options delegate gave invalid options/,
   ],
   [
     'invalid-configuration',
-    { origin: () => `${APP}/` },
+    { origin: (_origin) => `${APP}/` },
     get(APP),
     '',
     /the origin function gave an invalid answer/,
@@ -258,7 +258,7 @@ describe('refusal details', () => {
   it('records a failed preflight as a preflight, with a non-Error thrown value as its text', async () => {
     const explained = await explainCors(
       {
-        origin: () => {
+        origin: (_origin) => {
           throw 'nope' as unknown as Error;
         },
       },
@@ -360,7 +360,7 @@ describe('onDecision', () => {
   it.each<[string, CorsOptions]>([
     ['a static configuration', {}],
     ['a list', { origin: [APP] }],
-    ['a function', { origin: () => true }],
+    ['a function', { origin: (_origin) => true }],
     ['CORS turned off', { origin: false }],
   ])(
     'with %s, what it throws goes to next(err), and nothing is answered',
@@ -406,10 +406,10 @@ describe('onDecision', () => {
 describe('explainCors', () => {
   it('answers synchronously for static options and with a Promise for a function or a delegate', async () => {
     expect(explainCors(undefined, get(APP)).decision.allowed).toBe(true);
-    const fromFunction = explainCors({ origin: () => Promise.resolve(true) }, get(APP));
+    const fromFunction = explainCors({ origin: (_origin) => Promise.resolve(true) }, get(APP));
     expect(fromFunction).toBeInstanceOf(Promise);
     expect((await fromFunction).headers['access-control-allow-origin']).toBe(APP);
-    const fromDelegate = explainCors(() => ({ origin: [APP] }), get(APP));
+    const fromDelegate = explainCors((_req) => ({ origin: [APP] }), get(APP));
     expect((await fromDelegate).decision.allowed).toBe(true);
   });
 
@@ -417,7 +417,7 @@ describe('explainCors', () => {
     const boom = Object.assign(new Error('gone'), { status: 503 });
     const explained = await explainCors(
       {
-        origin: () => {
+        origin: (_origin) => {
           throw boom;
         },
       },
@@ -479,10 +479,17 @@ describe('NODE_DEBUG=corsguard', () => {
       'options-delegate-error',
       'invalid-configuration',
       'cors-disabled',
+      'invalid-origin',
     ]);
+    // Issue 20 item 9: nothing from the request reaches the terminal raw (C0, DEL, C1).
+    // eslint-disable-next-line no-control-regex -- the characters that must not appear
+    expect(stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(lines[10]).toContain(
+      '/things\\u009b2J from https://e\\x1b]0;pwned\\x07.example\\u009b31m',
+    );
     for (const line of lines)
       expect(line).toMatch(
-        /^CORSGUARD \d+: refused (actual|preflight) (GET|OPTIONS) \/things from /,
+        /^CORSGUARD \d+: refused (actual|preflight) (GET|OPTIONS) \/things(\\u009b2J)? from /,
       );
     expect(lines[0]).toContain(
       `from ${EVIL}: origin-not-allowed; origin ${EVIL} is not allowed; add "${EVIL}" to the origin option`,

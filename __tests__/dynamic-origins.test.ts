@@ -44,7 +44,10 @@ describe('originTimeout', () => {
 
   it('records the refusal as origin-resolver-timeout', async () => {
     const req = get(APP);
-    const mw = cors({ origin: () => new Promise<boolean>(() => undefined), originTimeout: 20 });
+    const mw = cors({
+      origin: (_origin) => new Promise<boolean>(() => undefined),
+      originTimeout: 20,
+    });
     const out = await run(mw, req);
     expect(out.err).toBeInstanceOf(CorsTimeoutError);
   });
@@ -53,7 +56,7 @@ describe('originTimeout', () => {
     const timers = jest.spyOn(global, 'clearTimeout');
     try {
       const out = await run(
-        cors({ origin: () => Promise.resolve(true), originTimeout: 10_000 }),
+        cors({ origin: (_origin) => Promise.resolve(true), originTimeout: 10_000 }),
         get(APP),
       );
       expect(acao(out.headers)).toBe(APP);
@@ -66,7 +69,7 @@ describe('originTimeout', () => {
   it('with 0, sets no timer at all', async () => {
     const timers = jest.spyOn(global, 'setTimeout');
     try {
-      await run(cors({ origin: () => true, originTimeout: 0 }), get(APP));
+      await run(cors({ origin: (_origin) => true, originTimeout: 0 }), get(APP));
       expect(timers).not.toHaveBeenCalled();
     } finally {
       timers.mockRestore();
@@ -85,15 +88,15 @@ describe('originTimeout', () => {
   });
 
   it.each([-1, 1.5, '100', 2 ** 31, Number.NaN])('refuses %p', (originTimeout) => {
-    expect(() => cors({ origin: () => true, originTimeout: originTimeout as number })).toThrow(
-      /originTimeout: expected a whole number of milliseconds/,
-    );
+    expect(() =>
+      cors({ origin: (_origin) => true, originTimeout: originTimeout as number }),
+    ).toThrow(/originTimeout: expected a whole number of milliseconds/);
   });
 });
 
 describe('an options delegate with a time limit', () => {
   it('fails with a CorsTimeoutError when the delegate does not answer in time', async () => {
-    const mw = cors(() => new Promise<CorsOptions>(() => undefined), { originTimeout: 30 });
+    const mw = cors((_req) => new Promise<CorsOptions>(() => undefined), { originTimeout: 30 });
     const req = get(APP);
     const out = await run(mw, req);
     expect(out.err).toBeInstanceOf(CorsTimeoutError);
@@ -147,7 +150,7 @@ describe('an options delegate with a time limit', () => {
     [{ timeout: 5 }, /timeout: unknown setting/],
     [{ originTimeout: -5 }, /originTimeout: expected a whole number/],
   ])('refuses the settings %p', (settings, message) => {
-    expect(() => cors(() => ({}), settings as never)).toThrow(message);
+    expect(() => cors((_req) => ({}), settings as never)).toThrow(message);
   });
 
   it('refuses settings given with plain options', () => {
@@ -267,7 +270,7 @@ describe('originCache', () => {
     let mode: 'throw' | 'hang' | 'invalid' | 'ok' = 'throw';
     const calls: string[] = [];
     const mw = cors({
-      origin: () => {
+      origin: (_origin) => {
         calls.push(mode);
         if (mode === 'throw') throw new Error('db down');
         if (mode === 'hang') return new Promise<boolean>(() => undefined);
@@ -321,7 +324,9 @@ describe('originCache', () => {
     [60_000, /originCache: expected \{ ttl, max \}/],
     [null, /originCache: expected \{ ttl, max \}/],
   ])('refuses %p', (originCache, message) => {
-    expect(() => cors({ origin: () => true, originCache: originCache as never })).toThrow(message);
+    expect(() => cors({ origin: (_origin) => true, originCache: originCache as never })).toThrow(
+      message,
+    );
   });
 
   it('is refused when the origin is not a function', () => {
@@ -333,7 +338,7 @@ describe('originCache', () => {
 
 describe('clearOriginCache', () => {
   it('exists, and does nothing, on every middleware that caches nothing', () => {
-    for (const mw of [cors(), cors({ origin: [APP] }), cors({ origin: () => true })]) {
+    for (const mw of [cors(), cors({ origin: [APP] }), cors({ origin: (_origin) => true })]) {
       expect(() => {
         mw.clearOriginCache();
         mw.clearOriginCache(APP);
@@ -351,7 +356,7 @@ describe('clearOriginCache', () => {
       },
       originCache: { ttl: 60_000 },
     };
-    const mw = cors(() => options);
+    const mw = cors((_req) => options);
     await run(mw, get(APP));
     await run(mw, get(APP));
     expect(calls).toEqual([APP]);
@@ -377,10 +382,10 @@ describe('clearOriginCache', () => {
       state.collected = true;
     });
     let fresh = true;
-    const mw = cors(() => {
+    const mw = cors((_req) => {
       if (!fresh) return kept;
       fresh = false;
-      const once: CorsOptions = { origin: () => true, originCache: { ttl: 60_000 } };
+      const once: CorsOptions = { origin: (_o) => true, originCache: { ttl: 60_000 } };
       registry.register(once, 'once');
       return once;
     });
@@ -436,11 +441,14 @@ describe('the decision of a timed-out lookup', () => {
   it('says origin-resolver-timeout', async () => {
     const req = { method: 'GET', url: '/', headers: { origin: APP } };
     await run(
-      cors({ origin: () => new Promise<boolean>(() => undefined), originTimeout: 10 }),
+      cors({ origin: (_origin) => new Promise<boolean>(() => undefined), originTimeout: 10 }),
       req,
     );
     // run() lower-cases header names into its own request object, so decide from an explicit one
-    const mw = cors({ origin: () => new Promise<boolean>(() => undefined), originTimeout: 10 });
+    const mw = cors({
+      origin: (_origin) => new Promise<boolean>(() => undefined),
+      originTimeout: 10,
+    });
     const explicit = { method: 'GET', url: '/', headers: { origin: APP } };
     await new Promise<void>((resolve) => {
       mw(
@@ -491,15 +499,18 @@ describe("an options delegate's answer", () => {
     expect(out.headers['access-control-allow-origin']).toBeUndefined();
   });
 
-  it('names what a wrapper returned (the Database of a callback-style client)', async () => {
+  it('names what a wrapper returned (the Database of a callback-style client) when it times out', async () => {
     class Database {
       readonly filename = 'origins.db';
     }
     const out = await run(
-      cors((..._args: unknown[]) => new Database() as never),
+      cors((..._args: unknown[]) => new Database() as never, { originTimeout: 50 }),
       preflight,
     );
-    expect((out.err as Error).message).toMatch(/returned a Database object/);
+    expect(out.err).toBeInstanceOf(CorsTimeoutError);
+    expect((out.err as Error).message).toMatch(
+      /what it returned \(a Database object\) was ignored/,
+    );
     expect(out.headers).toEqual({});
   });
 

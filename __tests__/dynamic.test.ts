@@ -310,9 +310,21 @@ describe('callUser', () => {
       expect(all).toEqual([[null, 'called back', false]]);
     });
 
-    it('answers with a value it returns', async () => {
-      const { sync } = await answers((..._args: Parameters<UserFn>) => 'yes');
-      expect(sync).toEqual([[null, 'yes', true]]);
+    it.each([
+      ['true (node_redis 2/3, stream.write, emit)', true],
+      ['false (a full write buffer)', false],
+      ['a string', 'yes'],
+      ['a handle (sqlite3 returns the Database)', { filename: 'origins.db' }],
+      ['a thenable that is not a native Promise', { then: () => undefined }],
+    ])('ignores %s it returns, and waits for the callback', async (_what, value) => {
+      const { sync, all } = await answers((...args: Parameters<UserFn>) => {
+        setTimeout(() => {
+          args[1](null, 'called back');
+        }, 5);
+        return value;
+      });
+      expect(sync).toEqual([]);
+      expect(all).toEqual([[null, 'called back', false]]);
     });
 
     it('answers with what a returned Promise resolves to, or waits on undefined', async () => {

@@ -47,7 +47,7 @@ const CONFIGS: [string, Kind, () => Middleware][] = [
     'dynamic',
     () => cors({ origin: (origin) => Promise.resolve(origin === ALLOWED) }),
   ],
-  ['a function answering with a list', 'dynamic', () => cors({ origin: () => [ALLOWED] })],
+  ['a function answering with a list', 'dynamic', () => cors({ origin: (_origin) => [ALLOWED] })],
   [
     'an options delegate',
     'dynamic',

@@ -1,4 +1,4 @@
-import { cors, CorsConfigError, type CorsOptions } from '../lib/index.js';
+import { cors, CorsConfigError, CorsFunctionError, type CorsOptions } from '../lib/index.js';
 import { run, settle } from './helpers/mock.js';
 
 const APP = 'https://app.example.com';
@@ -250,7 +250,7 @@ describe('when headers were already sent', () => {
   it.each<[string, CorsOptions]>([
     ['a static configuration', {}],
     ['a list', { origin: [APP] }],
-    ['a function', { origin: () => true }],
+    ['a function', { origin: (_origin) => true }],
   ])('with %s it sets nothing and calls next()', async (_name, options) => {
     const out = await run(cors(options), preflightOf(APP), (res) => {
       res.flushHeaders();
@@ -262,7 +262,7 @@ describe('when headers were already sent', () => {
 
   it.each<[string, CorsOptions]>([
     ['a list', { origin: [APP] }],
-    ['a function', { origin: () => true }],
+    ['a function', { origin: (_origin) => true }],
   ])('with %s, a request without Origin sets nothing and calls next()', async (_name, options) => {
     const out = await run(cors(options), { method: 'GET' }, (res) => {
       res.flushHeaders();
@@ -359,9 +359,12 @@ describe('a function origin', () => {
     });
 
     it('passes an Error to next(err) when it rejects with undefined', async () => {
-      const out = await run(cors({ origin: () => Promise.reject(undefined as unknown as Error) }), {
-        headers: { Origin: APP },
-      });
+      const out = await run(
+        cors({ origin: (_origin) => Promise.reject(undefined as unknown as Error) }),
+        {
+          headers: { Origin: APP },
+        },
+      );
       expect(out.err).toBeInstanceOf(Error);
       expect((out.err as Error).message).toMatch(/origin function/);
     });
@@ -420,7 +423,7 @@ describe('a function origin', () => {
     });
 
     it('"*" sends Access-Control-Allow-Origin: * (with Vary: Origin, as a function decided it)', async () => {
-      const out = await run(cors({ origin: () => '*' }), { headers: { Origin: APP } });
+      const out = await run(cors({ origin: (_origin) => '*' }), { headers: { Origin: APP } });
       expect(out.headers['access-control-allow-origin']).toBe('*');
       expect(out.headers.vary).toBe('Origin');
     });
@@ -428,10 +431,10 @@ describe('a function origin', () => {
     it.each<[string, unknown, CorsOptions]>([
       ['"*" with credentials', '*', { credentials: true }],
       ['an invalid origin string', 'https://app.example.com/', {}],
-      ['a number', 42, {}],
       ['an unanchored RegExp', /example/, {}],
+      ['an object', { origin: APP }, {}],
     ])('%s goes to next(err) as a CorsConfigError', async (_what, answer, options) => {
-      const out = await run(cors({ ...options, origin: () => answer as never }), {
+      const out = await run(cors({ ...options, origin: (_origin) => answer as never }), {
         headers: { Origin: APP },
       });
       expect(out.err).toBeInstanceOf(CorsConfigError);
@@ -441,8 +444,39 @@ describe('a function origin', () => {
       expect(out.headers).toEqual({});
     });
 
+    it.each([2, -1, 0.5, NaN])(
+      'the number %p goes to next(err) as a CorsFunctionError naming it (only 1 and 0 answer)',
+      async (answer) => {
+        const out = await run(cors({ origin: (_origin) => answer as never }), {
+          headers: { Origin: APP },
+        });
+        expect(out.err).toBeInstanceOf(CorsFunctionError);
+        expect(out.err).toMatchObject({ code: 'CORS_ORIGIN_INVALID_ANSWER', status: 500 });
+        expect((out.err as Error).message).toContain(`the number ${String(answer)}`);
+        expect(out.headers).toEqual({});
+      },
+    );
+
+    it.each([
+      [1, APP],
+      [0, undefined],
+    ])('the Redis reply %p allows or refuses', async (answer, acao) => {
+      const out = await run(
+        cors({
+          origin: (_origin, cb) => {
+            cb(null, answer);
+          },
+        }),
+        {
+          headers: { Origin: APP },
+        },
+      );
+      expect(out.err).toBeUndefined();
+      expect(out.headers['access-control-allow-origin']).toBe(acao);
+    });
+
     it('keeps reporting an invalid string answer on every request', async () => {
-      const mw = cors({ origin: () => 'not an origin' });
+      const mw = cors({ origin: (_origin) => 'not an origin' });
       for (let i = 0; i < 2; i++) {
         expect((await run(mw, { headers: { Origin: APP } })).err).toBeInstanceOf(CorsConfigError);
       }
@@ -450,10 +484,10 @@ describe('a function origin', () => {
 
     it('keeps at most 1000 compiled string answers', async () => {
       let n = 0;
-      const mw = cors({ origin: () => `https://h${String(n++)}.example` });
+      const mw = cors({ origin: (_origin) => `https://h${String(n++)}.example` });
       for (let i = 0; i < 1002; i++) await run(mw, { headers: { Origin: APP } });
       expect(n).toBe(1002);
-      const out = await run(cors({ origin: () => APP }), { headers: { Origin: APP } });
+      const out = await run(cors({ origin: (_origin) => APP }), { headers: { Origin: APP } });
       expect(out.headers['access-control-allow-origin']).toBe(APP);
     });
   });
@@ -466,7 +500,7 @@ describe('an options delegate', () => {
       seen.push(req.headers.origin);
       cb(null, { origin: [APP] });
     });
-    const byReturn = cors(() => ({ origin: [APP] }));
+    const byReturn = cors((_req) => ({ origin: [APP] }));
     const byPromise = cors(async () => {
       await settle();
       return { origin: [APP] };
@@ -502,7 +536,7 @@ describe('an options delegate', () => {
 
   it('validates what it answers, sending a CorsConfigError to next(err)', async () => {
     const out = await run(
-      cors(() => ({ origin: '*', credentials: true })),
+      cors((_req) => ({ origin: '*', credentials: true })),
       { headers: { Origin: APP } },
     );
     expect(out.err).toBeInstanceOf(CorsConfigError);
@@ -512,7 +546,7 @@ describe('an options delegate', () => {
 
   it('refuses an answer that is not an options object', async () => {
     const out = await run(
-      cors(() => 'https://app.example.com'),
+      cors((_req) => 'https://app.example.com'),
       { headers: { Origin: APP } },
     );
     expect(out.err).toBeInstanceOf(CorsConfigError);
@@ -531,8 +565,8 @@ describe('an options delegate', () => {
     const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
       const shared: CorsOptions = { origin: [APP], maxAge: 10000 };
-      const mw = cors(() => shared);
-      const fresh = cors(() => ({ origin: [APP], maxAge: 10000 }));
+      const mw = cors((_req) => shared);
+      const fresh = cors((_req) => ({ origin: [APP], maxAge: 10000 }));
       for (let i = 0; i < 3; i++) {
         await run(mw, { headers: { Origin: APP } });
         await run(fresh, { headers: { Origin: APP } });

@@ -71,7 +71,7 @@ describe('cors() options', () => {
     it.each<CorsOptions>([
       { origin: ['https://app.example.com'], credentials: true },
       { origin: 'https://app.example.com', credentials: true },
-      { origin: () => true, credentials: true },
+      { origin: (_origin) => true, credentials: true },
       { credentials: false },
     ])('is not involved in %j', (options) => {
       expect(typeof cors(options)).toBe('function');
@@ -112,6 +112,7 @@ describe('cors() options', () => {
         option: 'origin',
         value,
         message: expect.stringContaining(`did you mean "${right}"?`),
+        suggestion: right,
       });
     });
 
@@ -189,7 +190,12 @@ describe('cors() options', () => {
     it('is refused inside a list, naming its position', () => {
       const re = /\.example\.com$/;
       const issue = onlyIssue({ origin: ['https://app.example.com', re] });
-      expect(issue).toEqual({ option: 'origin[1]', value: re, message: expect.any(String) });
+      expect(issue).toEqual({
+        option: 'origin[1]',
+        value: re,
+        message: expect.any(String),
+        suggestion: /^https:\/\/(?:[a-z0-9-]+\.)*[a-z0-9-]+\.example\.com$/,
+      });
     });
   });
 
@@ -210,7 +216,7 @@ describe('cors() options', () => {
     });
 
     it('is refused when a function origin answers with it, through next(err)', async () => {
-      const out = await run(cors({ origin: () => /^https:\/\/app.example\.com$/ }), {
+      const out = await run(cors({ origin: (_origin) => /^https:\/\/app.example\.com$/ }), {
         method: 'GET',
         headers: { Origin: 'https://appxexample.com' },
       });

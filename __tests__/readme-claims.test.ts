@@ -169,7 +169,7 @@ describe('Options: the forms of origin', () => {
     await settle();
     expect(finished).toBe(false);
     const ours = await run(
-      cors(() => null),
+      cors((_req) => null),
       get(APP),
     );
     expect(ours.headers['access-control-allow-origin']).toBe('*');

@@ -7,7 +7,8 @@
 //   return values are ignored (sqlite3's db.get returns the Database), except a native Promise's
 //   rejection before the callback; `then` is never called on anything else (mongoose's Query);
 // - exactly one parameter: the return value, or what a returned Promise or thenable settles to;
-// - none (wrappers): the callback, or a return value other than undefined, whichever comes first.
+// - none (wrappers): the callback, or the value of a returned native Promise, whichever comes first;
+//   any other return value is ignored (node_redis 2/3 returns `true` from every command).
 // Every answer that is not a valid one fails closed: next(err), never the defaults (`*`).
 /* eslint-disable @typescript-eslint/no-confusing-void-expression, @typescript-eslint/require-await,
    @typescript-eslint/prefer-promise-reject-errors, @typescript-eslint/only-throw-error, prefer-rest-params,
@@ -97,6 +98,7 @@ class Store {
     return value;
   }
 
+  readonly redis = new RedisClient(this);
   readonly db = new Database(this);
   /** A Database whose connection hangs: `get` never calls back. */
   readonly stuckDb = new Database(this, { stuck: true });
@@ -135,6 +137,25 @@ class Database {
       });
     }
     return this;
+  }
+}
+
+const KEY = 'allowed_origins';
+type RedisCallback = (err: Error | null, reply?: number) => void;
+
+/**
+ * node_redis 2.x/3.x as far as these functions use it: a command with a trailing callback queues the
+ * command, returns true ("written to the socket"; false when the buffer is full) and calls back on a
+ * later turn with the reply, here SISMEMBER's 1 or 0.
+ */
+class RedisClient {
+  constructor(private readonly store: Store) {}
+
+  sismember(_key: string, member: string, callback?: RedisCallback): boolean {
+    this.store.runs++;
+    const reply = this.store.holds(member) ? 1 : 0;
+    if (callback !== undefined) setImmediate(() => callback(null, reply));
+    return true;
   }
 }
 
@@ -655,13 +676,34 @@ const ORIGIN_ROWS: OriginRow[] = [
     evil: 'refused',
   },
   {
-    name: 'a wrapper returning a one-parameter function’s answer',
+    name: 'a wrapper returning a boolean is no answer (it fails closed at the time limit)',
     make: (f) => {
       const isAllowed = (origin: string) => f.allowed.has(origin);
       return originFn((...args: [string]) => isAllowed(...args));
     },
+    app: TIMEOUT,
+    evil: TIMEOUT,
+    originTimeout: 100,
+  },
+  {
+    // Issue 20 item 1: node_redis 2/3 returns true from every command ("written"), then calls back.
+    name: "a wrapper (...args) => redis.sismember('allowed', ...args) (node_redis returns true)",
+    make: (f) => originFn((...args: [string, RedisCallback]) => f.redis.sismember(KEY, ...args)),
     app: 'allowed',
     evil: 'refused',
+  },
+  {
+    // Issue 20: the Redis reply (1 or 0) passed straight through as the answer.
+    name: "(origin, cb) => redis.sismember('allowed', origin, cb) (the reply 1 or 0 is the answer)",
+    make: (f) => originFn((origin, cb) => f.redis.sismember(KEY, origin, cb)),
+    app: 'allowed',
+    evil: 'refused',
+  },
+  {
+    name: '(origin, cb) => cb(null, 2) (a number other than 1 and 0)',
+    make: (f) => originFn((_origin, cb) => cb(null, f.counted(2))),
+    app: failed('CORS_ORIGIN_INVALID_ANSWER'),
+    evil: failed('CORS_ORIGIN_INVALID_ANSWER'),
   },
   {
     name: 'a wrapper returning an async function’s Promise',
@@ -686,7 +728,7 @@ const ORIGIN_ROWS: OriginRow[] = [
     originTimeout: 100,
   },
   {
-    name: 'a wrapper returning what db.get returns (the Database comes first: fails closed)',
+    name: 'a wrapper returning what db.get returns (the Database is ignored; the callback answers)',
     make: (f) => {
       const lookup = (origin: string, cb: OriginCallback) =>
         f.db.get(SQL, [origin], (err, row) => cb(err, !!row));
@@ -694,8 +736,8 @@ const ORIGIN_ROWS: OriginRow[] = [
         return lookup.apply(null, arguments as unknown as [string, OriginCallback]);
       });
     },
-    app: failed('CORS_CONFIG_INVALID'),
-    evil: failed('CORS_CONFIG_INVALID'),
+    app: 'allowed',
+    evil: 'refused',
   },
   {
     name: 'async () => { throw null } (a falsy rejection)',
@@ -1084,17 +1126,16 @@ const DELEGATE_ROWS: DelegateRow[] = [
     none: 'disabled',
   },
   {
-    name: 'a wrapper returning a one-parameter delegate’s options',
+    name: 'a wrapper returning a one-parameter delegate’s options is no answer (a timeout)',
     make: (f) => {
       const optionsFor = (_req: IncomingMessage) => ({ origin: f.list });
       return delegateFn((...args: [IncomingMessage]) => optionsFor(...args));
     },
-    app: 'allowed',
-    evil: 'refused',
-    none: 'refused',
+    ...allFail('CORS_ORIGIN_TIMEOUT', 503),
+    originTimeout: 100,
   },
   {
-    name: 'a wrapper returning what db.get returns (the Database comes first: a 500)',
+    name: 'a wrapper returning what db.get returns (the Database is ignored; the callback answers)',
     make: (f) => {
       const delegate = (req: IncomingMessage, cb: DelegateCallback) =>
         f.db.get(SQL, [req.headers.origin], (err, row) => cb(err, { origin: !!row }));
@@ -1102,7 +1143,9 @@ const DELEGATE_ROWS: DelegateRow[] = [
         return delegate.apply(null, arguments as unknown as [IncomingMessage, DelegateCallback]);
       });
     },
-    ...allFail('CORS_CONFIG_INVALID'),
+    app: 'allowed',
+    evil: 'disabled',
+    none: 'disabled',
   },
   {
     name: 'a wrapper around a delegate that never answers, originTimeout 100',
@@ -1364,7 +1407,10 @@ describe('a delegate answer that is not plain options fails closed', () => {
       'called back later by (req, cb) =>',
       (value) => delegateFn((_req, cb) => setImmediate(() => cb(null, value()))),
     ],
-    ['returned by a wrapper', (value) => delegateFn((..._args: [IncomingMessage]) => value())],
+    [
+      'resolved by an async wrapper',
+      (value) => delegateFn(async (..._args: [IncomingMessage]) => value()),
+    ],
   ];
   const cases = NOT_OPTIONS.flatMap(([what, value, names]) =>
     HOW.map(([how, make]) => [what, how, value, names, make] as const),
@@ -1412,7 +1458,7 @@ describe('a delegate answer that is not plain options fails closed', () => {
   );
 
   it.each<[string, CorsOptionsDelegate]>([
-    ['(req) => null', () => null],
+    ['(req) => null', (_req) => null],
     ['(req, cb) => cb()', (_req, cb) => cb(null)],
     ['(req, cb) => cb(null, null)', (_req, cb) => cb(null, null)],
     ['(req, cb) => cb(null, undefined)', (_req, cb) => cb(null, undefined)],
@@ -1465,7 +1511,7 @@ describe('the first answer wins, once', () => {
     expect(out.nextCalls).toBe(1);
   });
 
-  it('a wrapper that returns an answer and calls back later keeps the returned one', async () => {
+  it('a wrapper that returns true and calls back false later is refused (true is no answer)', async () => {
     const mw = cors({
       origin: (...args: [string, OriginCallback]) => {
         setImmediate(() => args[1](null, false));
@@ -1474,8 +1520,30 @@ describe('the first answer wins, once', () => {
     });
     const out = await run(mw, get(APP));
     await settle();
+    expect(out.headers['access-control-allow-origin']).toBeUndefined();
+    expect(out.nextCalls).toBe(1);
+  });
+
+  it('an async wrapper that resolves true and calls back false later keeps the Promise’s answer', async () => {
+    const mw = cors({
+      origin: async (...args: [string, OriginCallback]) => {
+        setTimeout(() => args[1](null, false), 20);
+        return true;
+      },
+    });
+    const out = await run(mw, get(APP));
+    await new Promise((resolve) => setTimeout(resolve, 40));
     expect(out.headers['access-control-allow-origin']).toBe(APP);
     expect(out.nextCalls).toBe(1);
+  });
+
+  it('a wrapper that returned a value and timed out says the value was ignored', async () => {
+    const out = await run(
+      cors({ origin: (..._args: [string]) => true, originTimeout: 50 }),
+      get(APP),
+    );
+    expect(out.err).toBeInstanceOf(CorsTimeoutError);
+    expect((out.err as Error).message).toMatch(/what it returned \(true\) was ignored/);
   });
 });
 

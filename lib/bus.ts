@@ -13,7 +13,7 @@
 // may have been missed meanwhile.
 import { randomUUID } from 'node:crypto';
 import { debuglog } from 'node:util';
-import { CorsConfigError, type CorsConfigIssue, show } from './errors.js';
+import { CorsConfigError, type CorsConfigIssue, printable, show } from './errors.js';
 import type { Issue } from './options.js';
 import type { OriginCacheBus, OriginCacheBusError, OriginCacheBusEvents } from './types.js';
 
@@ -151,13 +151,15 @@ export function joinBus(
   const id = randomUUID();
   const report = (error: unknown, during: 'publish' | 'subscribe'): void => {
     debug(
-      `origin cache bus: ${during === 'publish' ? 'a clear could not be published' : 'the subscription failed'} (${String(error)}); other instances catch up within originCache.ttl`,
+      printable(
+        `origin cache bus: ${during === 'publish' ? 'a clear could not be published' : 'the subscription failed'} (${String(error)}); other instances catch up within originCache.ttl`,
+      ),
     );
     if (onBusError === undefined) return;
     try {
       onBusError(error, during);
     } catch (err) {
-      debug(`originCache.onBusError threw ${String(err)}; ignored`);
+      debug(printable(`originCache.onBusError threw ${String(err)}; ignored`));
     }
   };
   const guard = (result: unknown, during: 'publish' | 'subscribe'): void => {
@@ -170,7 +172,7 @@ export function joinBus(
   const onMessage = (message: string): void => {
     const read = decodeClear(message);
     if ('ignored' in read) {
-      debug(`origin cache bus: ignored a message: ${read.ignored}`);
+      debug(printable(`origin cache bus: ignored a message: ${read.ignored}`));
       return;
     }
     if (read.from !== id) clear(read.origin);

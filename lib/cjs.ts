@@ -41,6 +41,7 @@ const corsguard = Object.assign(factory, {
 // eslint-disable-next-line @typescript-eslint/no-namespace -- the type side of `export =`
 declare namespace corsguard {
   export type CorsOptions = types.CorsOptions;
+  export type CorsRequest = import('node:http').IncomingMessage;
   export type CorsOptionsDelegate<
     Req extends import('node:http').IncomingMessage = import('node:http').IncomingMessage,
   > = types.CorsOptionsDelegate<Req>;

@@ -10,6 +10,7 @@ import {
   compileTimeout,
 } from './options.js';
 import { handOver, markHandler } from './routes.js';
+import { ContentCache } from './content.js';
 import { DELEGATE_FAILURES, delegateCaller } from './dynamic.js';
 import { ACRM } from './headers.js';
 import type {
@@ -146,20 +147,23 @@ function delegateTimeout(settings: unknown): number {
   return timeout;
 }
 
-/** Per-request options: each distinct options object is validated and compiled once. */
+/**
+ * Per-request options: validated and compiled once per content (content.ts), so options edited in
+ * place between two requests (`opts.origin = false`, `opts.origin.push(...)`) are compiled afresh,
+ * and options built anew for each request reuse the policy of equal ones.
+ */
 function delegateHandler(
   delegate: CorsOptionsDelegate,
   timeout: number,
   warn: WarningSink,
 ): Handler {
   const call = delegateCaller(delegate, timeout);
-  const compiled = new WeakMap<object, unknown>();
   // Handlers that cache origin answers, for clearOriginCache (weakly: options objects may go away).
   const caching = new Set<WeakRef<Handler>>();
   let defaults: Handler | undefined;
   let reflectNoted = false;
   // A handler, or the error (a CorsConfigError) that the options produced.
-  const compile = (options: unknown): unknown => {
+  const compile = (options: object): unknown => {
     try {
       const result = compileOptions(options);
       // Each options object is compiled once, and a bus would be subscribed to once per object:
@@ -182,6 +186,7 @@ function delegateHandler(
       return err;
     }
   };
+  const compiled = new ContentCache<unknown>(compile);
   const delegating: Handler = function corsguardDelegate(req, res, next) {
     // The options of this request may say methods: 'auto', so the route methods come along.
     if (
@@ -217,12 +222,7 @@ function delegateHandler(
       if (answer.options === null) {
         handler = defaults ??= createHandler(compileOptions(undefined).policy, delegating);
       } else {
-        const options = ownOrigin(answer.options, req.headers.origin);
-        handler = compiled.get(options);
-        if (handler === undefined) {
-          handler = compile(options);
-          compiled.set(options, handler);
-        }
+        handler = compiled.get(ownOrigin(answer.options, req.headers.origin));
       }
       if (typeof handler !== 'function') {
         fail('invalid-configuration', handler);

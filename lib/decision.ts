@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { IncomingMessage } from 'node:http';
 import { debuglog } from 'node:util';
-import { CorsFunctionError, show } from './errors.js';
+import { CorsFunctionError, printable, show } from './errors.js';
 import { ACRH, ACRM, isToken, isValidRequestHeaderList } from './headers.js';
 import { isOriginSyntax } from './origin.js';
 import type { RouteMethods } from './routes.js';
@@ -127,9 +127,11 @@ function refuse(
   message: string,
   error?: unknown,
 ): CorsRefusedDecision {
+  // The message holds values from the request: it is made printable once, here, for every reader.
+  const text = printable(message);
   return error === undefined
-    ? { kind, allowed: false, origin, reason, value, allows, message }
-    : { kind, allowed: false, origin, reason, value, allows, message, error };
+    ? { kind, allowed: false, origin, reason, value, allows, message: text }
+    : { kind, allowed: false, origin, reason, value, allows, message: text, error };
 }
 
 const listed = (items: readonly string[]): string =>
@@ -418,7 +420,9 @@ const debugEnabled = debug.enabled;
 
 /** The NODE_DEBUG line for a refusal: the request, the origin, the reason and the fix. */
 export function refusalLine(decision: CorsRefusedDecision, req: IncomingMessage): string {
-  return `refused ${decision.kind} ${String(req.method)} ${String(req.url)} from ${decision.origin}: ${decision.reason}; ${decision.message}`;
+  return printable(
+    `refused ${decision.kind} ${String(req.method)} ${String(req.url)} from ${decision.origin}: ${decision.reason}; ${decision.message}`,
+  );
 }
 
 /** True when a decision must be worked out now because somebody is listening. */

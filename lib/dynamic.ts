@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { joinBus } from './bus.js';
 import { type CacheSettings, OriginCache } from './cache.js';
+import { ContentCache } from './content.js';
 import {
   type CorsFunctionErrorCode,
   CorsConfigError,
@@ -9,8 +10,8 @@ import {
   show,
 } from './errors.js';
 import { type OriginMatcher, isOriginSyntax } from './origin.js';
-import { compileOrigin } from './options.js';
-import type { CorsOptionsDelegate, CustomOrigin, StaticOrigin } from './types.js';
+import { type OriginPolicy, compileOptions } from './options.js';
+import type { CorsOptionsDelegate, CustomOrigin } from './types.js';
 
 // User functions: origin functions and options delegates. How their answer is read depends only on
 // what they declare, decided once when the middleware is built (as `cors` users write them):
@@ -21,8 +22,10 @@ import type { CorsOptionsDelegate, CustomOrigin, StaticOrigin } from './types.js
 //   rejection before the callback is a failure. `then` is never called on anything else: mongoose's
 //   `Model.findOne(filter, cb)` returns a Query whose `then` would run the query a second time.
 // - exactly one: the return value, or the outcome of a returned Promise or thenable.
-// - none (wrappers `(...args) => fn(...args)`, `arguments`): the callback, or a return value (or
-//   Promise value) other than undefined, whichever comes first; undefined waits for the callback.
+// - none (wrappers `(...args) => fn(...args)`, `arguments`): the callback, or the value of a returned
+//   native Promise other than undefined, whichever comes first. Any other return value is ignored:
+//   callback-style clients return booleans and handles (node_redis 2/3 returns `true` from every
+//   command, `stream.write` and `emit` too), and none of them is an answer.
 //
 // The first answer wins, once; the time limit applies to every style. A synchronous answer is
 // delivered after the user function has returned, so an exception thrown further down the chain is
@@ -270,16 +273,30 @@ export function callUserNow<A, T>(
           call.fail(reason);
         });
       }
+    } else if (style === 'either') {
+      // A wrapper's return value is what it wraps returned: node_redis's `true`, stream.write's
+      // `true`, a Database. Only a native Promise (an async wrapper) is an answer, and one that
+      // resolves to undefined leaves it to the callback.
+      if (result instanceof Promise) {
+        result.then(
+          (v: unknown) => {
+            if (v !== undefined) call.answer(null, v as T | null, true);
+          },
+          (reason: unknown) => {
+            call.fail(reason);
+          },
+        );
+      } else if (result !== undefined) call.ignored = result;
     } else if (isThenable(result)) {
       Promise.resolve(result).then(
         (v) => {
-          if (v !== undefined || style === 'return') call.answer(null, v as T | null, true);
+          call.answer(null, v as T | null, true);
         },
         (reason: unknown) => {
           call.fail(reason);
         },
       );
-    } else if (result !== undefined || style === 'return') {
+    } else {
       call.answer(null, result as T | null | undefined, true);
     }
   } catch (e) {
@@ -296,15 +313,32 @@ export function callUserNow<A, T>(
   if (timeout !== 0) {
     // Only an answer still to come needs a timer.
     call.timer = setTimeout(() => {
-      call.answer(new CorsTimeoutError(caller.what, timeout), undefined, false);
+      call.answer(
+        new CorsTimeoutError(caller.what, timeout, ignoredNote(call.ignored)),
+        undefined,
+        false,
+      );
     }, timeout);
   }
   return call;
 }
 
+/** Why a wrapper that timed out may never have meant to answer by callback. */
+function ignoredNote(ignored: unknown): string {
+  if (ignored === undefined) return '';
+  return (
+    `; it declares no parameter (a wrapper such as (...args) => f(...args)), so it answers through ` +
+    `the callback or a returned Promise, and what it returned (${show(ignored)}) was ignored ` +
+    `(a callback-style client returns such values from every call): call the callback, or declare ` +
+    `(origin) to answer by returning`
+  );
+}
+
 /** One call of a user function: its first answer, held while the function is still running. */
 class Call<T> implements Waiting<T> {
   settled = false;
+  /** What a wrapper returned that is no answer, for the message of a timeout. */
+  ignored: unknown = undefined;
   /** The function has not returned yet: an answer now is held, and read once it has. */
   inside = true;
   err: unknown = null;
@@ -358,41 +392,53 @@ export const LOOKUP_FAILURES = {
 const ORIGIN_FUNCTION: Caller = { what: 'the origin function', code: 'CORS_ORIGIN_FAILED' };
 
 /**
- * Reads a function origin's answer as the static forms are read, compiling each answer once: the
- * `Access-Control-Allow-Origin` value, undefined for a refusal, or the error of an invalid answer.
- * The request's own origin (as a string, or in an array) is always an allow: `callback(null, origin)`
- * after the function's own check must not fail on `Origin: null`, which no configured list may hold.
+ * Reads a function origin's answer as the static forms are read: the `Access-Control-Allow-Origin`
+ * value, undefined for a refusal, or the error of an invalid answer. An answer is judged by its
+ * content now, by the rules the same value gets when built statically ('null' in a list, a wildcard
+ * over a public suffix, an unanchored RegExp, '*' with credentials are refused for every origin
+ * alike); what it compiles to is kept by content (content.ts), so an allow-list edited in place is
+ * read afresh. One exception: the request's own origin as a string is the function's decision to
+ * allow it (`callback(null, origin)` after its own check), `Origin: null` included. The integers 1
+ * and 0 (Redis replies passed straight through: `redis.sismember(key, origin, callback)`) allow and
+ * refuse.
  */
 function answerReader(
   credentials: boolean,
-): (answer: unknown, origin: string) => string | undefined | CorsConfigError {
-  const objects = new WeakMap<object, OriginMatcher | CorsConfigError>();
-  const strings = new Map<string, OriginMatcher | CorsConfigError>();
-  const invalid = (value: unknown, message: string): CorsConfigError =>
-    new CorsConfigError([{ option: 'origin (answer of the origin function)', value, message }]);
-  const compile = (answer: StaticOrigin): OriginMatcher | CorsConfigError => {
-    const issues: { option: string; value: unknown; message: string }[] = [];
-    const compiled = compileOrigin(
-      answer,
-      credentials,
-      (option, value, message) => {
-        issues.push({ option: `${option} (answer of the origin function)`, value, message });
-      },
-      [],
-    );
-    if (issues.length > 0) return new CorsConfigError(issues);
+): (answer: unknown, origin: string) => string | undefined | Error {
+  // Judged as `{ origin: answer }` is when built, so the issues (and the suggestions that fix them)
+  // are the same; they are named as the answer's.
+  const compile = (answer: object | string): OriginMatcher | CorsConfigError => {
+    let compiled: OriginPolicy;
+    try {
+      compiled = compileOptions({ origin: answer, credentials }).policy.origin;
+    } catch (err) {
+      return new CorsConfigError(
+        (err as CorsConfigError).issues.map((issue) => ({
+          ...issue,
+          option: `${issue.option} (answer of the origin function)`,
+        })),
+      );
+    }
     if (compiled.kind === 'static') return (o) => o === compiled.origin;
     return (compiled as { match: OriginMatcher }).match;
   };
+  const objects = new ContentCache<OriginMatcher | CorsConfigError>(compile);
+  const strings = new Map<string, OriginMatcher | CorsConfigError>();
   return (answer, origin) => {
-    if (answer === true || answer === origin) return origin;
-    if (answer === false || answer === null || answer === undefined) return undefined;
+    if (answer === true || answer === origin || answer === 1) return origin;
+    if (answer === false || answer === null || answer === undefined || answer === 0) {
+      return undefined;
+    }
     if (answer === '*') {
       return credentials
-        ? invalid(
-            answer,
-            '"*" cannot be combined with credentials: true; answer true to allow this origin.',
-          )
+        ? new CorsConfigError([
+            {
+              option: 'origin (answer of the origin function)',
+              value: answer,
+              message:
+                '"*" cannot be combined with credentials: true; answer true to allow this origin.',
+            },
+          ])
         : '*';
     }
     let compiled: OriginMatcher | CorsConfigError | undefined;
@@ -404,17 +450,21 @@ function answerReader(
         strings.set(answer, compiled);
       }
     } else if (answer instanceof RegExp || Array.isArray(answer)) {
-      if (Array.isArray(answer) && answer.includes(origin)) return origin;
       compiled = objects.get(answer);
-      if (compiled === undefined) {
-        compiled = compile(answer as StaticOrigin);
-        objects.set(answer, compiled);
-      }
-    } else {
-      return invalid(
+    } else if (typeof answer === 'number') {
+      return new CorsFunctionError(
+        'CORS_ORIGIN_INVALID_ANSWER',
+        `corsguard: the origin function answered the number ${show(answer)}; only 1 (allow) and 0 (refuse), as Redis replies, are read as answers: answer true or false`,
         answer,
-        `expected true, false, an origin string, a pattern, a RegExp or an array of those, got ${show(answer)}.`,
       );
+    } else {
+      return new CorsConfigError([
+        {
+          option: 'origin (answer of the origin function)',
+          value: answer,
+          message: `expected true, false, an origin string, a pattern, a RegExp or an array of those, got ${show(answer)}.`,
+        },
+      ]);
     }
     if (compiled instanceof CorsConfigError) return compiled;
     return compiled(origin) ? origin : undefined;
@@ -510,7 +560,7 @@ export function originResolver(
   /** The allowed value, undefined, or the failure, from what the function answered. */
   const readAnswer = (answer: unknown, origin: string): string | undefined | Later => {
     const allowed = read(answer, origin);
-    return allowed instanceof CorsConfigError
+    return allowed instanceof Error
       ? ended({ reason: 'invalid-configuration', error: allowed })
       : allowed;
   };
@@ -529,7 +579,7 @@ export function originResolver(
       }
       const allowed = read(answer, origin);
       later.end(
-        allowed instanceof CorsConfigError
+        allowed instanceof Error
           ? { reason: 'invalid-configuration', error: allowed }
           : { allowed },
       );

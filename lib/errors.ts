@@ -10,6 +10,13 @@ export interface CorsConfigIssue {
   readonly value: unknown;
   /** What is wrong and how to fix it, in one sentence or two. */
   readonly message: string;
+  /**
+   * The value to put at {@link CorsConfigIssue.option} instead, when a value fixes the problem (the
+   * spelling a browser sends, the array a comma list meant, the anchored RegExp): putting it there
+   * removes this issue. Absent when no value is safe to suggest; the message then says what to
+   * decide.
+   */
+  readonly suggestion?: unknown;
 }
 
 /**
@@ -43,10 +50,35 @@ export class CorsConfigError extends Error {
   }
 }
 
+// Control characters (C0 but tab, DEL, C1) in a request's values would reach a terminal through a
+// log line: ESC and U+009B (CSI) start escape sequences that erase lines, recolour text, set the
+// window title or write the clipboard. Node hands header bytes 0x80-0x9F over as U+0080-U+009F.
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+const JSON_LEFT_RAW = /[\x7f-\x9f]/g;
+
+function escapeControl(c: string): string {
+  const code = c.charCodeAt(0);
+  const hex = code.toString(16).padStart(2, '0');
+  return code < 0x80 ? `\\x${hex}` : `\\u00${hex}`;
+}
+
+/**
+ * The text with every control character but tab shown escaped (`\x1b`, `\u009b`): for a log line,
+ * a warning or an error message that holds a value from a request.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROLS, escapeControl);
+}
+
 /** Quote a value for an error message, briefly and without ever throwing. */
 export function show(value: unknown): string {
   if (typeof value === 'string') {
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+    // JSON.stringify escapes C0; DEL and C1 are left raw by it.
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value).replace(
+      JSON_LEFT_RAW,
+      escapeControl,
+    );
   }
   if (typeof value === 'function') return 'a function';
   if (value === null) return 'null';
@@ -84,8 +116,8 @@ export class CorsTimeoutError extends Error {
   /** The limit that was exceeded, in milliseconds. */
   readonly timeout: number;
 
-  constructor(what: string, timeout: number) {
-    super(`corsguard: ${what} did not answer within ${String(timeout)} ms`);
+  constructor(what: string, timeout: number, note = '') {
+    super(`corsguard: ${what} did not answer within ${String(timeout)} ms${note}`);
     this.name = 'CorsTimeoutError';
     this.timeout = timeout;
   }
@@ -98,12 +130,19 @@ export type CorsFunctionErrorCode =
   /** The options delegate threw or rejected with a falsy reason. */
   | 'CORS_DELEGATE_FAILED'
   /** `onDecision` threw a falsy value. */
-  | 'CORS_ON_DECISION_FAILED';
+  | 'CORS_ON_DECISION_FAILED'
+  /**
+   * The origin function answered a number other than 1 (allow) or 0 (refuse): those two are read as
+   * Redis replies passed straight through; any other number is no answer.
+   */
+  | 'CORS_ORIGIN_INVALID_ANSWER';
 
 /**
  * Passed to `next(err)` when a function of yours (an origin function, an options delegate or
  * `onDecision`) failed without an error: it threw or rejected with `undefined`, `null`, `0`, `''` or
- * `false`, which `next()` would take for success. The original reason is its `cause`. An error object
+ * `false`, which `next()` would take for success. The original reason is its `cause`. Also when an
+ * origin function answered a number other than 1 or 0 (`CORS_ORIGIN_INVALID_ANSWER`, the number as
+ * its `cause`). An error object
  * of yours (`callback(new Error(...))`, a thrown Error) reaches `next(err)` unchanged instead.
  *
  * @public

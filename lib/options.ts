@@ -2,6 +2,8 @@ import { type CorsConfigIssue, CorsConfigError, show } from './errors.js';
 import { isToken, splitList } from './headers.js';
 import { DEFAULT_METHODS, isForbiddenMethod, normalizeMethod } from './methods.js';
 import {
+  type FoundIssue,
+  type Fix,
   type OriginMatcher,
   collectOrigins,
   compileMatcher,
@@ -119,10 +121,14 @@ type Options = Readonly<Record<string, unknown>>;
 
 /**
  * Validates options and compiles them into a {@link Policy}, collecting every problem and throwing
- * one {@link CorsConfigError}. Never mutates `input`.
+ * one {@link CorsConfigError}. Never mutates `input`. A problem that a value fixes carries it as
+ * `suggestion`, once compiling the options with it in place shows it does (`verify`).
  */
-export function compileOptions(input: unknown): { policy: Policy; warnings: CorsWarning[] } {
-  const issues: CorsConfigIssue[] = [];
+export function compileOptions(
+  input: unknown,
+  verify = true,
+): { policy: Policy; warnings: CorsWarning[] } {
+  const issues: FoundIssue[] = [];
   const warnings: CorsWarning[] = [];
   if (
     input !== undefined &&
@@ -147,8 +153,8 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
       message: `unknown option${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`,
     });
   }
-  const issue = (option: string, value: unknown, message: string): void => {
-    issues.push({ option, value, message });
+  const issue: Issue = (option, value, message, fix) => {
+    issues.push(fix === undefined ? { option, value, message } : { option, value, message, fix });
   };
 
   const credentials = compileBoolean(options, 'credentials', issue);
@@ -166,7 +172,7 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
   const autoMethods = options.methods === 'auto';
   const methods = autoMethods
     ? DEFAULT_METHODS
-    : compileList(options, 'methods', credentials, issue, DEFAULT_METHODS, 'method');
+    : compileList(options, 'methods', credentials, issue, DEFAULT_METHODS, 'method', warnings);
   if (options.allowedHeaders !== undefined && options.headers !== undefined) {
     issue(
       'headers',
@@ -193,11 +199,12 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
     if (typeof status === 'number' && Number.isInteger(status) && status >= 200 && status <= 299) {
       optionsSuccessStatus = status;
     } else {
-      issue(
-        'optionsSuccessStatus',
-        status,
-        `expected an integer from 200 to 299 (a browser fails any preflight without a 2xx status), got ${show(status)}; 204 is the default, 200 suits very old browsers.`,
-      );
+      const message = `expected an integer from 200 to 299 (a browser fails any preflight without a 2xx status), got ${show(status)}; 204 is the default, 200 suits very old browsers.`;
+      const number = wholeFrom(status);
+      issue('optionsSuccessStatus', status, message, {
+        suggestion: number !== undefined && number >= 200 && number <= 299 ? number : 204,
+        without: message,
+      });
     }
   }
   const onDecision = options.onDecision;
@@ -210,7 +217,7 @@ export function compileOptions(input: unknown): { policy: Policy; warnings: Cors
   }
   const originTimeout = compileTimeout(options.originTimeout, 'originTimeout', issue);
   const originCache = compileCache(options.originCache, origin.kind === 'function', issue);
-  if (issues.length > 0) throw new CorsConfigError(issues);
+  if (issues.length > 0) throw new CorsConfigError(settleFixes(input, issues, verify));
   const policy: Policy = Object.freeze({
     origin,
     credentials,
@@ -245,6 +252,29 @@ const MAX_TIMEOUT = 2147483647;
 /** Default time a function origin or an options delegate has to answer. */
 export const DEFAULT_ORIGIN_TIMEOUT = 5000;
 
+/** The whole number a value stands for: a number rounded, or a string of decimal digits. */
+function wholeFrom(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value);
+  if (typeof value === 'string' && /^\s*[0-9]{1,10}\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+const isForbiddenMethodItem = (item: unknown): boolean =>
+  typeof item === 'string' && isForbiddenMethod(item.trim());
+
+/**
+ * A list without the items `drop` picks, in the form it was written (an array, or a comma string);
+ * undefined when nothing would be left.
+ */
+function without(
+  value: string | readonly unknown[],
+  drop: (item: unknown) => boolean,
+): string | unknown[] | undefined {
+  const kept = (typeof value === 'string' ? value.split(',') : value).filter((item) => !drop(item));
+  if (kept.length === 0) return undefined;
+  return typeof value === 'string' ? kept.map((item) => (item as string).trim()).join(',') : kept;
+}
+
 const wholeIn = (value: unknown, min: number, max: number): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
@@ -252,11 +282,15 @@ const wholeIn = (value: unknown, min: number, max: number): value is number =>
 export function compileTimeout(value: unknown, option: string, issue: Issue): number {
   if (value === undefined) return DEFAULT_ORIGIN_TIMEOUT;
   if (wholeIn(value, 0, MAX_TIMEOUT)) return value;
-  issue(
-    option,
-    value,
-    `expected a whole number of milliseconds from 0 (no limit) to ${String(MAX_TIMEOUT)}, got ${show(value)}; the default is ${String(DEFAULT_ORIGIN_TIMEOUT)}.`,
-  );
+  const message = `expected a whole number of milliseconds from 0 (no limit) to ${String(MAX_TIMEOUT)}, got ${show(value)}; the default is ${String(DEFAULT_ORIGIN_TIMEOUT)}.`;
+  const number = wholeFrom(value);
+  issue(option, value, message, {
+    suggestion:
+      number !== undefined && number >= 0 && number <= MAX_TIMEOUT
+        ? number
+        : DEFAULT_ORIGIN_TIMEOUT,
+    without: message,
+  });
   return DEFAULT_ORIGIN_TIMEOUT;
 }
 
@@ -289,18 +323,24 @@ function compileCache(
     );
   }
   if (!wholeIn(ttl, 1, MAX_TIMEOUT)) {
+    const message = `expected how long to keep an answer, in whole milliseconds from 1 to ${String(MAX_TIMEOUT)}, got ${show(ttl)}.`;
+    const number = wholeFrom(ttl);
     issue(
       'originCache.ttl',
       ttl,
-      `expected how long to keep an answer, in whole milliseconds from 1 to ${String(MAX_TIMEOUT)}, got ${show(ttl)}.`,
+      message,
+      number !== undefined && number >= 1 && number <= MAX_TIMEOUT
+        ? { suggestion: number, without: message }
+        : undefined,
     );
   }
   if (!wholeIn(max, 1, 1e7)) {
-    issue(
-      'originCache.max',
-      max,
-      `expected the most answers to keep, a whole number from 1 to 10000000, got ${show(max)}; the default is 1000.`,
-    );
+    const message = `expected the most answers to keep, a whole number from 1 to 10000000, got ${show(max)}; the default is 1000.`;
+    const number = wholeFrom(max);
+    issue('originCache.max', max, message, {
+      suggestion: number !== undefined && number >= 1 && number <= 1e7 ? number : 1000,
+      without: message,
+    });
   }
   if (!forFunction) {
     issue(
@@ -312,16 +352,92 @@ function compileCache(
   return { ttl: ttl as number, max: max as number, bus: compileBus(bus, onBusError, issue) };
 }
 
-export type Issue = (option: string, value: unknown, message: string) => void;
+export type Issue = (option: string, value: unknown, message: string, fix?: Fix) => void;
+
+/**
+ * The issues as users get them: a fix is offered as `suggestion` only when compiling the options
+ * with it in place leaves no problem at that option (so no message suggests a value corsguard would
+ * refuse); otherwise the message says what to decide instead.
+ */
+function settleFixes(
+  input: unknown,
+  found: readonly FoundIssue[],
+  verify: boolean,
+): CorsConfigIssue[] {
+  return found.map(({ fix, ...issue }) => {
+    if (fix === undefined) return issue;
+    if (!verify || !fixes(input, issue.option, fix.suggestion)) {
+      return { ...issue, message: fix.without };
+    }
+    return { ...issue, suggestion: fix.suggestion };
+  });
+}
+
+/** True when options with `suggestion` at `path` have no problem left at `path` (or inside it). */
+export function fixes(input: unknown, path: string, suggestion: unknown): boolean {
+  const patched = putAt(input ?? {}, path, suggestion);
+  if (patched === undefined) return false;
+  try {
+    compileOptions(patched, false);
+    return true;
+  } catch (err) {
+    if (!(err instanceof CorsConfigError)) return false;
+    return !err.issues.some(
+      (left) =>
+        left.option === path ||
+        left.option.startsWith(`${path}[`) ||
+        left.option.startsWith(`${path}.`),
+    );
+  }
+}
+
+/**
+ * A copy of `root` with `value` at `path` (`origin`, `origin[2]`, `originCache.ttl`), copying only
+ * along the path; undefined when the path does not lead anywhere in `root`.
+ */
+export function putAt(root: unknown, path: string, value: unknown): object | undefined {
+  const steps: (string | number)[] = [];
+  const step = /\[(\d+)\]|\.?([A-Za-z_$][\w$]*)/y;
+  while (step.lastIndex < path.length) {
+    const m = step.exec(path);
+    if (m === null) return undefined;
+    steps.push(m[1] === undefined ? m[2]! : Number(m[1]));
+  }
+  const put = (container: unknown, i: number): unknown => {
+    if (i === steps.length) return value;
+    const key = steps[i]!;
+    if (typeof key === 'number') {
+      if (!Array.isArray(container) || key >= container.length) throw new RangeError(path);
+      const copy: unknown[] = container.slice();
+      copy[key] = put(container[key], i + 1);
+      return copy;
+    }
+    if (typeof container !== 'object' || container === null || Array.isArray(container)) {
+      throw new RangeError(path);
+    }
+    return { ...container, [key]: put((container as Record<string, unknown>)[key], i + 1) };
+  };
+  try {
+    return put(root, 0) as object;
+  } catch {
+    return undefined;
+  }
+}
 
 function compileBoolean(options: Options, key: string, issue: Issue): boolean {
   const value = options[key];
   if (value === undefined || typeof value === 'boolean') return value === true;
-  const fromText =
-    typeof value === 'string' && /^(?:true|false|1|0|yes|no)$/i.test(value.trim())
-      ? ` (a string, say from an environment variable: write ${key}: process.env.X === 'true')`
-      : '';
-  issue(key, value, `expected true or false, got ${show(value)}${fromText}.`);
+  const text = typeof value === 'string' && /^(?:true|false|1|0|yes|no)$/i.test(value.trim());
+  const fromText = text
+    ? ` (a string, say from an environment variable: write ${key}: process.env.X === 'true')`
+    : '';
+  const message = `expected true or false, got ${show(value)}${fromText}.`;
+  issue(
+    key,
+    value,
+    message,
+    text ? { suggestion: /^(?:true|1|yes)$/i.test(value.trim()), without: message } : undefined,
+  );
   return false;
 }
 
@@ -349,17 +465,20 @@ export function compileOrigin(
   if (value === false) return { kind: 'disabled' };
   if (typeof value === 'function') return { kind: 'function', fn: value as CustomOrigin };
   if (value === undefined || value === null || value === '') {
+    // With credentials, leaving it out is no way out: the default '*' is refused too.
     issue(
       'origin',
       value,
-      `origin is ${show(value)} (an unset environment variable?); leave the option out to allow any ` +
-        'origin, or set origin: false to turn CORS off.',
+      `origin is ${show(value)} (an unset environment variable?); ` +
+        (credentials
+          ? 'set it to the origins trusted with credentials, e.g. ["https://app.example.com"], or to false to turn CORS off.'
+          : 'set it to the allowed origins, leave the option out to allow any origin, or set origin: false to turn CORS off.'),
     );
     return { kind: 'disabled' };
   }
   if (typeof value === 'string') {
-    const entry = parseOriginString(value, (message) => {
-      issue('origin', value, message);
+    const entry = parseOriginString(value, (message, fix) => {
+      issue('origin', value, message, fix);
     });
     if (entry?.kind === 'exact') {
       checkInsecure([entry], credentials, warnings);
@@ -374,9 +493,9 @@ export function compileOrigin(
     );
     return { kind: 'disabled' };
   }
-  const found: CorsConfigIssue[] = [];
+  const found: FoundIssue[] = [];
   const list = collectOrigins(value, 'origin', found);
-  for (const problem of found) issue(problem.option, problem.value, problem.message);
+  for (const problem of found) issue(problem.option, problem.value, problem.message, problem.fix);
   if (credentials) {
     if (list.any) {
       warnings.push({
@@ -441,8 +560,10 @@ function compileList<D extends string | null | undefined>(
   issue: Issue,
   absent: D,
   what: 'method' | 'header',
+  warnings: CorsWarning[] = [],
 ): string | D | undefined {
   const value = options[key];
+  const caseWarnings: string[] = [];
   if (value === undefined) return absent;
   if (typeof value !== 'string' && !Array.isArray(value)) {
     issue(
@@ -464,18 +585,18 @@ function compileList<D extends string | null | undefined>(
       continue;
     }
     if (what === 'method' && item.toLowerCase() === 'auto') {
-      issue(
-        key,
-        value,
-        `"auto" (methods from the application's routes) stands on its own: write methods: 'auto', not a list holding it.`,
-      );
+      const message = `"auto" (methods from the application's routes) stands on its own: write methods: 'auto', not a list holding it.`;
+      issue(key, value, message, { suggestion: 'auto', without: message });
       continue;
     }
     if (what === 'method' && isForbiddenMethod(item)) {
+      const message = `${item} can never be sent by a browser (a forbidden method in the Fetch Standard); remove it.`;
+      const rest = without(value as string | readonly unknown[], isForbiddenMethodItem);
       issue(
         key,
         value,
-        `${item} can never be sent by a browser (a forbidden method in the Fetch Standard); remove it.`,
+        message,
+        rest === undefined ? undefined : { suggestion: rest, without: message },
       );
       continue;
     }
@@ -488,13 +609,33 @@ function compileList<D extends string | null | undefined>(
       continue;
     }
     const name = what === 'method' ? normalizeMethod(item) : item;
+    if (
+      what === 'method' &&
+      CASE_SENSITIVE_STANDARD.has(name.toUpperCase()) &&
+      name !== name.toUpperCase()
+    ) {
+      caseWarnings.push(name);
+    }
     const folded = what === 'method' ? name : name.toLowerCase();
     if (seen.has(folded)) continue;
     seen.add(folded);
     names.push(name);
   }
+  if (caseWarnings.length > 0) {
+    const upper = caseWarnings.map((name) => name.toUpperCase());
+    warnings.push({
+      code: 'CORSGUARD_METHOD_CASE',
+      message: `corsguard: methods lists ${caseWarnings.map((name) => show(name)).join(', ')}, but a browser upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT and compares methods case-sensitively (Fetch Standard), so a preflight for the ${upper.join(', ')} that pages and client libraries send is refused; write ${upper.map((name) => show(name)).join(', ')} (keep the lower case only if pages really send it so).`,
+    });
+  }
   return names.length === 0 ? undefined : names.join(',');
 }
+
+/**
+ * Standard methods (RFC 5789's PATCH) whose name a browser sends as the page wrote it: `patch` in a
+ * configuration is another method than the PATCH every client library sends.
+ */
+const CASE_SENSITIVE_STANDARD = new Set(['PATCH']);
 
 const MAX_AGE_RANGE =
   "expected a whole number of seconds from 0 to 86400 (Firefox's cap; Chromium's is 7200)";
@@ -505,10 +646,13 @@ function compileMaxAge(input: unknown, issue: Issue, warnings: CorsWarning[]): s
   if (typeof input === 'string') {
     // As cors accepts it (typically an environment variable): decimal digits only, then a number.
     if (!/^[0-9]+$/.test(input)) {
+      const message = `${MAX_AGE_RANGE}, got ${show(input)}; a string must be decimal digits only ("600"), or convert it yourself, e.g. maxAge: Number(process.env.CORS_MAX_AGE).`;
+      const number = wholeFrom(input);
       issue(
         'maxAge',
         input,
-        `${MAX_AGE_RANGE}, got ${show(input)}; a string must be decimal digits only ("600"), or convert it yourself, e.g. maxAge: Number(process.env.CORS_MAX_AGE).`,
+        message,
+        number === undefined ? undefined : { suggestion: number, without: message },
       );
       return undefined;
     }
@@ -516,6 +660,8 @@ function compileMaxAge(input: unknown, issue: Issue, warnings: CorsWarning[]): s
   }
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86400) {
     let fix = '';
+    let suggestion: number | undefined;
+    if (typeof value === 'number' && value < 0) suggestion = 0;
     if (Number.isNaN(value)) {
       fix =
         ': Number() of something that is not a number, such as an unset environment variable (Number(undefined)); check the variable, or leave maxAge out';
@@ -526,10 +672,18 @@ function compileMaxAge(input: unknown, issue: Issue, warnings: CorsWarning[]): s
       value <= 86400
     ) {
       fix = `; whole seconds only, e.g. Math.round(${String(value)})`;
+      suggestion = Math.round(value);
     } else if (typeof value === 'number' && value > 86400) {
       fix = '; 86400 (one day) is the most any browser keeps, 7200 the most Chromium keeps';
+      suggestion = 7200;
     }
-    issue('maxAge', input, `${MAX_AGE_RANGE}, got ${show(input)}${fix}.`);
+    const message = `${MAX_AGE_RANGE}, got ${show(input)}${fix}.`;
+    issue(
+      'maxAge',
+      input,
+      message,
+      suggestion === undefined ? undefined : { suggestion, without: message },
+    );
     return undefined;
   }
   if (value > 7200) {

@@ -1,4 +1,7 @@
 import { type CorsConfigIssue, show } from './errors.js';
+
+/** A problem found in a configuration, with the value that fixes it when there is one. */
+export type FoundIssue = CorsConfigIssue & { readonly fix?: Fix };
 import { PUBLIC_SUFFIXES } from './suffixes.js';
 
 // Origins, as browsers serialize them (HTML "serialization of an origin", Fetch §3.2.5 `Origin`):
@@ -117,13 +120,28 @@ export type OriginEntry =
       readonly port: string;
     };
 
-type Report = (message: string) => void;
+/**
+ * A value that fixes a problem (to put where the problem is), and the whole message to give instead
+ * when it turns out not to fix it (options.ts tries each one before it is offered).
+ */
+export interface Fix {
+  readonly suggestion: unknown;
+  readonly without: string;
+}
+
+/** A problem: what is wrong, with the fix in the words when there is one. */
+export interface Problem {
+  readonly message: string;
+  readonly fix?: Fix;
+}
+
+type Report = (message: string, fix?: Fix) => void;
 
 /**
  * Explains why a configured string is not a serialized origin, with the right spelling if one exists
  * (`respell` turns that spelling back into the form the user wrote, such as a pattern).
  */
-function originProblem(value: string, respell: (origin: string) => string = String): string {
+function originProblem(value: string, respell: (origin: string) => string = String): Problem {
   let suggestion: string | undefined;
   const withScheme = value.includes('://') ? value : `https://${value}`;
   try {
@@ -143,11 +161,35 @@ function originProblem(value: string, respell: (origin: string) => string = Stri
     why = 'an origin has no path, query or fragment, not even a trailing slash';
   else if (value !== value.toLowerCase()) why = 'browsers send origins in lower case';
   else if (hasDefaultPort(value)) why = 'browsers leave out the default port';
-  const fix =
-    suggestion === undefined
-      ? 'write it as scheme://host[:port]'
-      : `did you mean ${show(suggestion)}?`;
-  return `${show(value)} is not an origin as browsers send it: ${why}; ${fix}`;
+  const head = `${show(value)} is not an origin as browsers send it: ${why}; `;
+  const without = `${head}write it as scheme://host[:port]`;
+  if (suggestion === undefined) return { message: without };
+  return { message: `${head}did you mean ${show(suggestion)}?`, fix: { suggestion, without } };
+}
+
+/**
+ * Explains a list of origins written as one string (`"https://a.example,https://b.example"`, an
+ * environment variable read as it is), with the array it means when every part has a spelling.
+ */
+function listProblem(value: string, parts: readonly string[]): Problem {
+  const spelled: string[] = [];
+  for (const part of parts) {
+    let problem: Problem | undefined;
+    parseOriginString(part, (message, fix) => {
+      problem ??= fix === undefined ? { message } : { message, fix };
+    });
+    if (problem === undefined) spelled.push(part);
+    else if (typeof problem.fix?.suggestion === 'string') spelled.push(problem.fix.suggestion);
+    else break;
+  }
+  const head = `${show(value)} is a list of origins in one string (an environment variable read as it is?), and origin takes one origin or an array; `;
+  const split = "split the text, e.g. process.env.CORS_ORIGINS.split(',')";
+  const without = `${head}${split}, and check each origin.`;
+  if (spelled.length < parts.length) return { message: without };
+  return {
+    message: `${head}did you mean the array ${JSON.stringify(spelled)}? (${split})`,
+    fix: { suggestion: spelled, without },
+  };
 }
 
 function hasDefaultPort(value: string): boolean {
@@ -180,9 +222,19 @@ export function parseOriginString(value: string, report: Report): OriginEntry | 
     );
     return undefined;
   }
+  // A comma list, or origins separated by white space (each then with its scheme).
+  const parts = (value.includes(',') ? value.split(',') : value.split(/\s+/))
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (parts.length > 1 && (value.includes(',') || parts.every((part) => part.includes('://')))) {
+    const problem = listProblem(value, parts);
+    report(problem.message, problem.fix);
+    return undefined;
+  }
   if (value.includes('*')) return parsePattern(value, report);
   if (!isSerializedOrigin(value)) {
-    report(originProblem(value));
+    const problem = originProblem(value);
+    report(problem.message, problem.fix);
     return undefined;
   }
   return { kind: 'exact', origin: value };
@@ -217,8 +269,14 @@ function parsePattern(value: string, report: Report): OriginEntry | undefined {
     // Suggest a pattern, not the concrete origin it was checked as.
     const respell = (origin: string): string =>
       (subdomains ? origin.replace('://x.', '://*.') : origin) + (port === '*' ? ':*' : '');
+    const problem = originProblem(concrete, respell);
+    const inPattern = (message: string): string =>
+      `${show(value)} is not a valid pattern: ${message.replace(/^"[^"]*" /, 'the host part ')}`;
     report(
-      `${show(value)} is not a valid pattern: ${originProblem(concrete, respell).replace(/^"[^"]*" /, 'the host part ')}`,
+      inPattern(problem.message),
+      problem.fix === undefined
+        ? undefined
+        : { suggestion: problem.fix.suggestion, without: inPattern(problem.fix.without) },
     );
     return undefined;
   }
@@ -246,7 +304,7 @@ function plainHost(body: string): string | undefined {
  * meant "example.com and its subdomains"), `$` at the end, and the pattern strings that say the same
  * when its body is a plain host name.
  */
-function anchoringFix(re: RegExp): string {
+function anchoringFix(re: RegExp): { readonly words: string; readonly anchored: RegExp } {
   let body = re.source.replace(/^\^/, '').replace(/\$$/, '');
   const host = plainHost(body);
   if (!/^(?:https?|wss?)(?:\\?:|\?:)/.test(body)) {
@@ -264,7 +322,7 @@ function anchoringFix(re: RegExp): string {
   else if (host !== undefined) {
     patterns = `, or use the pattern strings "https://${host}" and "https://*.${host}" (a list of both)`;
   }
-  return `anchor it: ${String(anchored)}${patterns}`;
+  return { words: `anchor it: ${String(anchored)}${patterns}`, anchored };
 }
 
 /** ` ("an origin")` the RegExp admits and its author did not mean, when one can be told. */
@@ -281,13 +339,35 @@ function stranger(re: RegExp, end: boolean): string {
  * `|`, the `m` flag, a lone unescaped `.`), or undefined when it has none of these problems.
  */
 export function regexpProblem(re: RegExp): string | undefined {
+  return regexpIssue(re)?.message;
+}
+
+/** The words that replace a suggested RegExp that would itself be refused. */
+const DECIDE_ORIGINS =
+  'decide which origins to trust and list them (origin strings and patterns such as "https://*.example.com"), or check them in a function';
+
+/** {@link regexpProblem}, with the RegExp that fixes it. */
+export function regexpIssue(re: RegExp): Problem | undefined {
   const src = re.source;
-  const fix = anchoringFix(re);
+  const fixed = (head: string, words: string, suggestion: RegExp): Problem => ({
+    message: `${head}; ${words}`,
+    fix: { suggestion, without: `${head}; ${DECIDE_ORIGINS}` },
+  });
   if (re.flags.includes('m')) {
-    return `${String(re)} has the m flag, so ^ and $ also match at line breaks; remove it`;
+    const suggestion = new RegExp(src, re.flags.replace('m', ''));
+    return fixed(
+      `${String(re)} has the m flag, so ^ and $ also match at line breaks`,
+      `remove it: ${String(suggestion)}`,
+      suggestion,
+    );
   }
   if (!src.startsWith('^')) {
-    return `${String(re)} is not anchored at the start, so it also matches origins that merely contain a match${stranger(re, false)}; ${fix}`;
+    const { words, anchored } = anchoringFix(re);
+    return fixed(
+      `${String(re)} is not anchored at the start, so it also matches origins that merely contain a match${stranger(re, false)}`,
+      words,
+      anchored,
+    );
   }
   let escaped = false;
   let inClass = false;
@@ -309,19 +389,43 @@ export function regexpProblem(re: RegExp): string | undefined {
     else if (c === '$') endAnchor = true;
     else if (c === '.' && !/[*+?{]/.test(src.charAt(i + 1))) dots.push(i);
     else if (c === '|' && depth === 0) {
-      return `${String(re)} has a top-level |, so ^ and $ each bind to one side only; group the alternatives: /^(?:a|b)$/`;
+      const head = `${String(re)} has a top-level |, so ^ and $ each bind to one side only`;
+      const grouped = groupAlternatives(re);
+      return grouped === undefined
+        ? { message: `${head}; group the alternatives: /^(?:a|b)$/` }
+        : fixed(head, `group the alternatives: ${String(grouped)}`, grouped);
     }
   }
   if (!endAnchor) {
-    return `${String(re)} is not anchored at the end, so it also matches longer origins${stranger(re, true)}; ${fix}`;
+    const { words, anchored } = anchoringFix(re);
+    return fixed(
+      `${String(re)} is not anchored at the end, so it also matches longer origins${stranger(re, true)}`,
+      words,
+      anchored,
+    );
   }
   if (dots.length > 0) {
     const chars = src.split('');
     for (const i of dots) chars[i] = '\\.';
     const escapedRe = new RegExp(chars.join(''), re.flags);
-    return `${String(re)} has an unescaped "." outside a character class, which matches any character (app.example also admits appxexample); escape it: ${String(escapedRe)} (or write .* or .+ if any characters are meant)`;
+    return fixed(
+      `${String(re)} has an unescaped "." outside a character class, which matches any character (app.example also admits appxexample)`,
+      `escape it: ${String(escapedRe)} (or write .* or .+ if any characters are meant)`,
+      escapedRe,
+    );
   }
   return undefined;
+}
+
+/** `/^a|b$/` as `/^(?:a|b)$/`, when each side has its own anchor (otherwise no guess is made). */
+function groupAlternatives(re: RegExp): RegExp | undefined {
+  const src = re.source;
+  if (!src.startsWith('^') || !src.endsWith('$') || src.endsWith('\\$')) return undefined;
+  try {
+    return new RegExp(`^(?:${src.slice(1, -1)})$`, re.flags);
+  } catch {
+    return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -507,7 +611,7 @@ export interface OriginList {
 export function collectOrigins(
   value: unknown,
   path: string,
-  issues: CorsConfigIssue[],
+  issues: FoundIssue[],
   into: OriginList = { entries: [], regexps: [], regexpPaths: [], any: false },
 ): OriginList {
   if (Array.isArray(value)) {
@@ -516,8 +620,10 @@ export function collectOrigins(
     );
     return into;
   }
-  const report = (message: string): void => {
-    issues.push({ option: path, value, message });
+  const report = (message: string, fix?: Fix): void => {
+    issues.push(
+      fix === undefined ? { option: path, value, message } : { option: path, value, message, fix },
+    );
   };
   if (typeof value === 'string') {
     if (value === '*') {
@@ -527,11 +633,11 @@ export function collectOrigins(
     const entry = parseOriginString(value, report);
     if (entry !== undefined) into.entries.push(entry);
   } else if (value instanceof RegExp) {
-    const problem = regexpProblem(value);
+    const problem = regexpIssue(value);
     if (problem === undefined) {
       into.regexps.push(value);
       into.regexpPaths.push(path);
-    } else report(problem);
+    } else report(problem.message, problem.fix);
   } else if (value === true) {
     into.any = true;
   } else if (value !== false) {

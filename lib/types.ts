@@ -12,10 +12,13 @@ export type StaticOrigin = boolean | string | RegExp | readonly (boolean | strin
 
 /**
  * How a function origin answers when it uses the callback: `callback(null, answer)` or `callback(err)`.
+ * The numbers 1 (allow) and 0 (refuse) are Redis replies passed straight through
+ * (`(origin, callback) => redis.sismember('allowed', origin, callback)`); any other number fails
+ * with a `CorsFunctionError` (`CORS_ORIGIN_INVALID_ANSWER`).
  *
  * @public
  */
-export type OriginCallback = (err: unknown, origin?: StaticOrigin | null) => void;
+export type OriginCallback = (err: unknown, origin?: StaticOrigin | number | null) => void;
 
 /**
  * A function origin, called with the request's `Origin` (never for requests without one, nor for a
@@ -24,11 +27,14 @@ export type OriginCallback = (err: unknown, origin?: StaticOrigin | null) => voi
  *   (`db.get(...)` returning the Database is fine), except that an `async` function's rejection
  *   before the callback is a failure.
  * - `(origin)`: the return value, or what a returned Promise resolves to; `undefined` refuses.
- * - `(...args)` (a wrapper): the callback or a return value other than `undefined`, whichever first.
+ * - `(...args)` (a wrapper): the callback, or a returned native Promise's value other than
+ *   `undefined`, whichever first; any other return value is ignored (node_redis returns `true`).
  *
- * The answer is read as a {@link StaticOrigin}: `true` allows, `false`, `null` or `undefined`
- * refuses, the request's own origin string allows, another string, a RegExp or an array is matched
- * against the origin. A throw, a rejection or `callback(err)` goes to `next(err)` (with a falsy
+ * The answer is read as a {@link StaticOrigin}: `true` (or the Redis reply `1`) allows, `false`,
+ * `0`, `null` or `undefined` refuses, the request's own origin string allows, another string, a
+ * RegExp or an array is judged as the same value in the `origin` option is (what a build would
+ * refuse fails for every origin) and matched against the origin, by its content at the time of the
+ * request. A throw, a rejection or `callback(err)` goes to `next(err)` (with a falsy
  * reason, as a `CorsFunctionError`). Only the first answer counts; `originTimeout` bounds the wait.
  *
  * @example
