@@ -232,7 +232,11 @@ describe('suggestions users meet first', () => {
   it('a suggestion inside an answer of an origin function names the same value', async () => {
     const { run } = await import('./helpers/mock.js');
     const out = await run(
-      cors({ origin: (_origin, cb) => { cb(null, ['https://ok.example', 'https://Bad.example']); } }),
+      cors({
+        origin: (_origin, cb) => {
+          cb(null, ['https://ok.example', 'https://Bad.example']);
+        },
+      }),
       { headers: { Origin: 'https://ok.example' } },
     );
     expect(out.err).toBeInstanceOf(CorsConfigError);
