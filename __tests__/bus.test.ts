@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createClient } from 'redis';
 import {
+  CLEAR_ALL_WINDOW,
   MAX_MESSAGE_LENGTH,
   MESSAGE_VERSION,
   POSTGRES_CHANNEL,
@@ -31,6 +32,7 @@ const get = (origin: string) => ({ method: 'GET', headers: { Origin: origin } })
 const acao = async (mw: CorsMiddleware, origin: string) =>
   (await run(mw, get(origin))).headers['access-control-allow-origin'];
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A function origin over a shared "database" that counts the lookups of one instance. */
 function instance(db: Set<string>, bus: OriginCacheBus, extra: object = {}) {
@@ -232,6 +234,50 @@ describe('instances on one bus', () => {
     await acao(b.mw, APP);
     await acao(b.mw, OTHER);
     expect(b.asked).toEqual([APP, OTHER, APP, OTHER]);
+  });
+
+  describe('a flood of clears of everything (anyone who can publish on the channel)', () => {
+    const clearAll = (h: ReturnType<typeof hub>): void => {
+      h.inject(encodeClear('someone-else', undefined));
+    };
+
+    it('costs at most one lookup per origin per window, the first clear applied at once', async () => {
+      const db = new Set([APP, OTHER]);
+      const h = hub();
+      const b = instance(db, h.bus);
+      await acao(b.mw, APP);
+      clearAll(h); // the first: at once
+      await acao(b.mw, APP);
+      expect(b.asked).toEqual([APP, APP]);
+      for (let i = 0; i < 1000; i++) {
+        clearAll(h);
+        await acao(b.mw, APP);
+      }
+      expect(b.asked).toEqual([APP, APP]); // coalesced into one clear at the window's end
+      await sleep(CLEAR_ALL_WINDOW + 50);
+      await acao(b.mw, APP);
+      expect(b.asked).toEqual([APP, APP, APP]);
+      // Quiet since: the next clear of everything is applied at once again.
+      await sleep(CLEAR_ALL_WINDOW + 50);
+      clearAll(h);
+      await acao(b.mw, APP);
+      expect(b.asked).toEqual([APP, APP, APP, APP]);
+    });
+
+    it('never delays a revocation of one origin', async () => {
+      const db = new Set([APP, OTHER]);
+      const h = hub();
+      const a = instance(db, h.bus);
+      const b = instance(db, h.bus);
+      await acao(b.mw, APP);
+      clearAll(h);
+      clearAll(h); // a window is open: a trailing clear is pending
+      await acao(b.mw, APP);
+      db.delete(APP);
+      a.mw.clearOriginCache(APP);
+      h.flush();
+      expect(await acao(b.mw, APP)).toBeUndefined();
+    });
   });
 
   it('skip their own messages: an answer cached after the clear stays', async () => {

@@ -83,6 +83,12 @@ export function decodeClear(message: unknown): ClearMessage | { readonly ignored
 // ---------------------------------------------------------------------------------------------------
 // Settings: checked when the middleware is built
 
+/**
+ * Milliseconds within which clears of everything heard from the bus are coalesced into one: a flood
+ * of them costs at most one lookup per origin per window.
+ */
+export const CLEAR_ALL_WINDOW = 1000;
+
 /** A checked bus and the hook that hears of its failures. */
 export interface BusSettings {
   readonly bus: OriginCacheBus;
@@ -169,13 +175,40 @@ export function joinBus(
       });
     }
   };
+  // Anyone who can publish on the channel can clear every instance's cache (a PostgreSQL role
+  // with no grants can NOTIFY), and each clear of everything costs one lookup per origin in use.
+  // So clears of everything are coalesced: the first is applied at once, and any more within
+  // CLEAR_ALL_WINDOW ms become one clear at the end of the window. A clear of one origin (a
+  // revocation) is always applied at once.
+  let lastAll = -Infinity;
+  let trailing: ReturnType<typeof setTimeout> | undefined;
+  const clearAll = (): void => {
+    const now = Date.now();
+    if (now - lastAll >= CLEAR_ALL_WINDOW) {
+      lastAll = now;
+      clear();
+      return;
+    }
+    trailing ??= setTimeout(
+      () => {
+        trailing = undefined;
+        lastAll = Date.now();
+        clear();
+      },
+      lastAll + CLEAR_ALL_WINDOW - now,
+    );
+    // A timer of a cache never keeps the process alive.
+    (trailing as { unref?: () => void }).unref?.();
+  };
   const onMessage = (message: string): void => {
     const read = decodeClear(message);
     if ('ignored' in read) {
       debug(printable(`origin cache bus: ignored a message: ${read.ignored}`));
       return;
     }
-    if (read.from !== id) clear(read.origin);
+    if (read.from === id) return;
+    if (read.origin === undefined) clearAll();
+    else clear(read.origin);
   };
   const events: OriginCacheBusEvents = {
     resync: () => {
