@@ -165,6 +165,49 @@ async function main() {
     delegateDb.get(SQL, [req.headers.origin], (err, row) => cb(err, { origin: !!row })),
   );
   expectAnswers('options delegate', await exchange(delegate, REQUESTS), delegateDb);
+
+  // Issue 20: the four fail-open paths and the Redis pass-through, as users write them.
+  const GET = (origin) => ({ method: 'GET', headers: { origin } });
+  const acaoOf = async (mw, origin) => (await exchange(mw, [GET(origin)]))[0];
+  /** node_redis 2/3: every command returns true ("written") and calls back later with the reply. */
+  const redis = {
+    members: new Set([APP]),
+    sismember(_key, member, cb) {
+      setImmediate(() => cb(null, this.members.has(member) ? 1 : 0));
+      return true;
+    },
+  };
+  const wrapper = cors({
+    origin: (...args) => redis.sismember('allowed', ...args),
+    credentials: true,
+  });
+  const strangerByWrapper = await acaoOf(wrapper, EVIL);
+  check('issue 20: a wrapper returning true does not allow a stranger', strangerByWrapper.acao === undefined, 'Access-Control-Allow-Origin ' + strangerByWrapper.acao);
+  const passThrough = cors({ origin: (origin, cb) => redis.sismember('allowed', origin, cb) });
+  const [member, stranger] = await exchange(passThrough, [GET(APP), GET(EVIL)]);
+  check('issue 20: the Redis reply passed through allows a member and refuses a stranger', member.acao === APP && stranger.acao === undefined && stranger.status === 200, JSON.stringify([member, stranger]));
+  const allowed = [APP, EVIL];
+  const list = cors({ origin: (_origin, cb) => cb(null, allowed), credentials: true });
+  await acaoOf(list, EVIL);
+  allowed.splice(1, 1);
+  const removed = await acaoOf(list, EVIL);
+  check('issue 20: an origin removed from the answered array in place is refused', removed.acao === undefined, 'Access-Control-Allow-Origin ' + removed.acao);
+  const opts = { origin: [APP], credentials: true };
+  const edited = cors((_req, cb) => cb(null, opts));
+  await acaoOf(edited, APP);
+  opts.origin = false;
+  const revoked = await acaoOf(edited, APP);
+  check('issue 20: options edited to origin: false are obeyed', revoked.acao === undefined, 'Access-Control-Allow-Origin ' + revoked.acao);
+  const withNull = cors({ origin: (_origin, cb) => cb(null, ['null', APP]), credentials: true });
+  const sandboxed = await acaoOf(withNull, 'null');
+  check("issue 20: 'null' in an answered array is refused", sandboxed.acao === undefined && sandboxed.status === 500, JSON.stringify(sandboxed));
+  let comma;
+  try {
+    cors({ origin: 'http://a.com,http://b.com' });
+  } catch (err) {
+    comma = err.issues[0];
+  }
+  check('issue 20: a comma list gets the array as its suggestion', comma !== undefined && JSON.stringify(comma.suggestion) === '["http://a.com","http://b.com"]', JSON.stringify(comma));
 }
 
 main().then(
