@@ -66,6 +66,16 @@ function timeChunk(mw, reqs, ress, n) {
 
 const heapUsed = () => v8.getHeapStatistics().used_heap_size;
 
+/**
+ * A middleware that builds the package's middleware for every request from a new options object
+ * of the same content, as Companion does (`cors({...})(req, res, next)` inside its own middleware).
+ */
+function builtPerRequest(factory, options) {
+  return function perRequest(req, res, next) {
+    factory({ ...options, origin: [...options.origin] })(req, res, next);
+  };
+}
+
 /** The four middlewares of a workload. */
 const built = new Map();
 
@@ -74,8 +84,12 @@ export function middlewares(workload) {
   let mws = built.get(workload);
   if (mws === undefined) {
     mws = {
-      corsguard: corsguard(workload.options),
-      cors: corsPackage(workload.corsOptions),
+      corsguard: workload.perRequest
+        ? builtPerRequest(corsguard, workload.options)
+        : corsguard(workload.options),
+      cors: workload.perRequest
+        ? builtPerRequest(corsPackage, workload.corsOptions)
+        : corsPackage(workload.corsOptions),
       floor: workload.floor,
       noop,
     };

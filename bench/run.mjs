@@ -62,6 +62,7 @@ const THRESHOLDS = {
   syncFunction: 1.25,
   cachedFunction: 1.25,
   scaling: 1.1,
+  perRequest: 1.5,
   memoryBytes: 1024 * 1024,
 };
 
@@ -127,6 +128,14 @@ const across = (rows, a, b) => {
   return summary(x.map((v, i) => v / y[i]));
 };
 
+/** The same ratio for the cors package's own rows. */
+const acrossCors = (rows, a, b) => {
+  const x = rows.find((r) => r.workload.key === a)?.nsPerRequest.cors;
+  const y = rows.find((r) => r.workload.key === b)?.nsPerRequest.cors;
+  if (x === undefined || y === undefined) return undefined;
+  return summary(x.map((v, i) => v / y[i]));
+};
+
 /** Targets computed from one in-process level. */
 function targetsOf(result) {
   const rows = result.workloads;
@@ -158,6 +167,8 @@ function targetsOf(result) {
     ),
     asyncCachedVsList: across(rows, 'functionAsyncCached', 'list'),
     busVsNoBus: across(rows, 'functionAsyncCachedBus', 'functionAsyncCached'),
+    perRequestVsList: across(rows, 'perRequest', 'list'),
+    corsPerRequestVsList: acrossCors(rows, 'perRequest', 'list'),
     auto300VsAuto3: across(rows, 'methodsAuto300', 'methodsAuto3'),
     auto300VsListed300: across(rows, 'methodsAuto300', 'methodsListed300'),
   };
@@ -219,6 +230,9 @@ function printInProcess(title, result) {
   );
   print(
     `  corsguard, cached async origin function / 10 origins + RegExp: ${showRatio(t.asyncCachedVsList)}; the same with a bus / without: ${showRatio(t.busVsNoBus)}`,
+  );
+  print(
+    `  middleware built per request / built once (10 origins + RegExp): corsguard ${showRatio(t.perRequestVsList)}, cors ${showRatio(t.corsPerRequestVsList)}`,
   );
   print(
     `  route-aware preflight, corsguard: 'auto' on 300 routes / 'auto' on 3 routes ${showRatio(t.auto300VsAuto3)}, 'auto' / methods listed (300 routes) ${showRatio(t.auto300VsListed300)}`,
@@ -383,6 +397,11 @@ if (targets.express !== undefined || report.memory !== undefined) {
       `cached async origin function <= ${THRESHOLDS.cachedFunction}x 10 origins + RegExp`,
       (t) => t.asyncCachedVsList,
       THRESHOLDS.cachedFunction,
+    );
+    both(
+      `middleware built per request <= ${THRESHOLDS.perRequest}x built once (10 origins + RegExp)`,
+      (t) => t.perRequestVsList,
+      THRESHOLDS.perRequest,
     );
     both(
       `1,000 exact <= ${THRESHOLDS.scaling}x single origin`,

@@ -186,7 +186,8 @@ const LONG_TTL = 3_600_000;
  * `specs` (request variants), `floor`, and flags: `shared` (the same options mean the same thing in
  * cors, so it counts in the geometric mean), `equivalent` (cors gets equivalent options, not the
  * same ones), `aux` (a reference point for another target, not one of the target workloads),
- * `pending` (not measurable yet: the capability has not landed), `prime` (corsguard answers these
+ * `pending` (not measurable yet: the capability has not landed), `perRequest` (the candidates build
+ * their middleware for every request, see inprocess.mjs), `prime` (corsguard answers these
  * requests later than the call the first time: each variant is sent once, and answered, before
  * measuring, so every timed request is answered from the cache; left out of the memory check).
  */
@@ -247,6 +248,28 @@ export const WORKLOADS = [
     specs: specs(5, () => requestSpec('GET', '/api/items', actualHeaders(APP))),
     floor: floorReflect,
     aux: 'reference for the 1.1x target: same headers and code path as the 1,000 and patterns rows',
+  },
+  {
+    key: 'perRequest',
+    label: 'GET, 10 origins + RegExp, built per request',
+    // The candidates build the middleware for each request from a new options object of this
+    // content (inprocess.mjs, builtPerRequest), as frameworks that call cors per request do.
+    options: {
+      origin: LIST,
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['Content-Type'],
+    },
+    corsOptions: {
+      origin: LIST,
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['Content-Type'],
+    },
+    perRequest: true,
+    specs: specs(17, (random, i) =>
+      requestSpec('GET', '/api/items', actualHeaders(listOrigin(random, i))),
+    ),
+    floor: floorReflect,
+    aux: 'the per-request target compares it with the 10 origins + RegExp row',
   },
   {
     key: 'noOrigin',

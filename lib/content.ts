@@ -23,6 +23,15 @@ type Shot =
     }
   | { readonly kind: 'value'; readonly value: unknown };
 
+/** A value's content as compiled, and what it compiled to. */
+interface Known<T> {
+  readonly shot: Shot;
+  readonly compiled: T;
+}
+
+/** How many of the last contents are compared before a key is spelled. */
+const RECENT = 4;
+
 /** Nesting and size past which a value is not kept at all (compiled afresh each time). */
 const MAX_DEPTH = 8;
 const MAX_ITEMS = 10000;
@@ -135,8 +144,14 @@ function spell(shot: Shot): string {
  * `compile` is called for anything else.
  */
 export class ContentCache<T> {
-  private readonly byObject = new WeakMap<object, { shot: Shot; compiled: T }>();
+  private readonly byObject = new WeakMap<object, Known<T>>();
   private readonly byContent = new Map<string, T>();
+  /**
+   * The last few contents asked for, newest first: options built anew for every request (a new
+   * object of the same content each time) are found by comparing, with no key spelled and no
+   * entry in byObject for an object that is garbage after the request.
+   */
+  private readonly recent: Known<T>[] = [];
 
   constructor(
     private readonly compile: (value: object) => T,
@@ -147,6 +162,7 @@ export class ContentCache<T> {
   get(value: object): T {
     const known = this.byObject.get(value);
     if (known !== undefined && same(value, known.shot)) return known.compiled;
+    for (const seen of this.recent) if (same(value, seen.shot)) return seen.compiled;
     // Taken before compiling: a later edit is then a miss, never a stale hit.
     const shot = shoot(value, { items: MAX_ITEMS }, 0);
     if (shot === undefined) return this.compile(value);
@@ -159,12 +175,10 @@ export class ContentCache<T> {
       }
       this.byContent.set(key, compiled);
     }
-    this.byObject.set(value, { shot, compiled });
+    const entry = { shot, compiled };
+    this.byObject.set(value, entry);
+    this.recent.unshift(entry);
+    if (this.recent.length > RECENT) this.recent.pop();
     return compiled;
-  }
-
-  /** Every compiled form kept, for clearing what they cache. */
-  values(): IterableIterator<T> {
-    return this.byContent.values();
   }
 }

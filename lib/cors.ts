@@ -5,7 +5,9 @@ import { type CorsConfigIssue, CorsConfigError, show } from './errors.js';
 import { type Handler, createHandler, takeBack, varyOnOrigin } from './middleware.js';
 import {
   type CorsWarning,
+  type Policy,
   DEFAULT_ORIGIN_TIMEOUT,
+  UNKNOWN_OPTIONS_IGNORED,
   compileOptions,
   compileTimeout,
 } from './options.js';
@@ -31,13 +33,33 @@ function looksLikeRequest(value: unknown): boolean {
   );
 }
 
+/** Warnings emitted once per process whatever configuration they come from (by their text). */
+const emittedInProcess = new Set<string>();
+
 function warnOnce(warnings: readonly CorsWarning[], emitted: Set<string>): void {
   for (const warning of warnings) {
-    if (emitted.has(warning.code)) continue;
+    if (warning.code === UNKNOWN_OPTIONS_IGNORED) {
+      if (emittedInProcess.has(warning.message)) continue;
+      emittedInProcess.add(warning.message);
+    } else if (emitted.has(warning.code)) continue;
     emitted.add(warning.code);
     process.emitWarning(warning.message, { type: 'CorsguardWarning', code: warning.code });
   }
 }
+
+/** A configuration compiled once per content, whichever `cors()` call built it. */
+interface Compiled {
+  readonly policy: Policy;
+  readonly warnings: readonly CorsWarning[];
+}
+
+// Middlewares built per request (`cors({...})(req, res, next)` inside another middleware, as
+// Companion does) or several times with equal options compile once: a bounded cache by content
+// (content.ts; never by identity alone, so an edited object is compiled afresh).
+const compiledOptions = new ContentCache<Compiled>((options) => compileOptions(options), 64);
+/** Configurations whose warnings `cors()` has emitted: each warns once per process. */
+const warnedConfigurations = new WeakSet();
+const NO_OPTIONS: object = Object.freeze({});
 
 /** The compile-time error for a second argument after options (it is for an options delegate). */
 type OnlyForDelegates =
@@ -78,7 +100,7 @@ export function cors<
       : OnlyForDelegates,
 ): CorsMiddleware<Req>;
 export function cors(options?: unknown, settings?: unknown): CorsMiddleware {
-  if (arguments.length > 2 || looksLikeRequest(options)) {
+  if (looksLikeRequest(options)) {
     throw new CorsConfigError([
       {
         option: 'cors',
@@ -89,7 +111,11 @@ export function cors(options?: unknown, settings?: unknown): CorsMiddleware {
     ]);
   }
   const emitted = new Set<string>();
-  const handler = build(options, settings, (warnings) => {
+  const handler = build(options, settings, (warnings, compiled) => {
+    if (compiled !== undefined) {
+      if (warnedConfigurations.has(compiled)) return;
+      warnedConfigurations.add(compiled);
+    }
     warnOnce(warnings, emitted);
   });
   return Object.assign(handler, { clearOriginCache: handler.clearOriginCache ?? ignore });
@@ -99,27 +125,32 @@ function ignore(): void {
   // nothing is cached
 }
 
-/** Reports the warnings of a compiled configuration. */
-export type WarningSink = (warnings: readonly CorsWarning[]) => void;
+/**
+ * Reports the warnings of a compiled configuration; `compiled` is the configuration they belong to
+ * when it is compiled once per content (the same object for equal options), undefined for the
+ * answers of a delegate.
+ */
+export type WarningSink = (warnings: readonly CorsWarning[], compiled?: object) => void;
 
-/** Validates and compiles options (or wraps a delegate) into a handler, reporting warnings to `warn`. */
+/**
+ * Validates and compiles options (or wraps a delegate) into a handler, reporting warnings to `warn`.
+ * As in `cors`, `true` (engine.io passes `cors: true` through) means the defaults, and arguments
+ * after an options object are ignored (Express Gateway calls every policy as
+ * `policy(actionParams, config)`); a second argument keeps its meaning for a delegate.
+ */
 export function build(options: unknown, settings: unknown, warn: WarningSink): Handler {
   if (typeof options === 'function') {
     return delegateHandler(options as CorsOptionsDelegate, delegateTimeout(settings), warn);
   }
-  if (settings !== undefined) {
-    throw new CorsConfigError([
-      {
-        option: 'settings',
-        value: settings,
-        message:
-          'a second argument is only for an options delegate; put these options in the first.',
-      },
-    ]);
-  }
-  const { policy, warnings } = compileOptions(options);
-  warn(warnings);
-  return createHandler(policy);
+  const given =
+    options === undefined || options === null || options === true ? NO_OPTIONS : options;
+  // Anything else that is no options object is refused by compileOptions, never cached.
+  const compiled =
+    typeof given === 'object' && !Array.isArray(given)
+      ? compiledOptions.get(given)
+      : compileOptions(given);
+  warn(compiled.warnings, compiled);
+  return createHandler(compiled.policy);
 }
 
 function delegateTimeout(settings: unknown): number {

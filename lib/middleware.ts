@@ -68,7 +68,24 @@ interface Plan {
   readonly preflightVary: VaryFields | undefined;
 }
 
-function plan(policy: Policy, dependsOnOrigin: boolean): Plan {
+/**
+ * Plans by policy: a policy compiled once per content is shared by every middleware built from
+ * equal options (one built per request, inside another middleware), and so is its plan.
+ */
+const plans = new WeakMap<Policy, Plan>();
+
+/** The plan of a policy; its answers depend on the origin unless it is off, '*' or one origin. */
+function plan(policy: Policy): Plan {
+  let p = plans.get(policy);
+  if (p === undefined) {
+    const kind = policy.origin.kind;
+    p = planNow(policy, kind === 'match' || kind === 'function');
+    plans.set(policy, p);
+  }
+  return p;
+}
+
+function planNow(policy: Policy, dependsOnOrigin: boolean): Plan {
   const reflect = policy.allowedHeaders === null;
   return {
     policy,
@@ -283,7 +300,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
   const origin = policy.origin;
   switch (origin.kind) {
     case 'disabled': {
-      const p = plan(policy, false);
+      const p = plan(policy);
       const evaluate: Evaluate = (req) => decide(p.checks, req, undefined);
       const handler: Handler = function corsguardDisabled(req, res, next) {
         const headers = req.headers;
@@ -309,7 +326,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
     case 'any':
     case 'static': {
       // The same headers for everyone: no lookup, no Vary: Origin; the browser compares.
-      const p = plan(policy, false);
+      const p = plan(policy);
       const value = origin.kind === 'any' ? '*' : origin.origin;
       const evaluate: Evaluate = (req) => decide(p.checks, req, value, routesOf(p, req));
       const handler: Handler = function corsguardStatic(req, res, next) {
@@ -336,7 +353,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       return handler;
     }
     case 'match': {
-      const p = plan(policy, true);
+      const p = plan(policy);
       const match = origin.match;
       const allowedOf = (requestOrigin: string | undefined): string | undefined =>
         typeof requestOrigin === 'string' && match(requestOrigin) ? requestOrigin : undefined;
@@ -416,7 +433,7 @@ function conclude(
 }
 
 function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | undefined): Handler {
-  const p = plan(policy, true);
+  const p = plan(policy);
   const onDecision = policy.onDecision;
   const { lookup, clear } = originResolver(
     fn,

@@ -54,6 +54,9 @@ export interface Policy {
   readonly originCache: CacheSettings | undefined;
 }
 
+/** The code of the warning about unknown options that were ignored: emitted once per process. */
+export const UNKNOWN_OPTIONS_IGNORED = 'CORSGUARD_UNKNOWN_OPTIONS_IGNORED';
+
 /** A warning found while compiling: emitted once per middleware with `process.emitWarning`. */
 export interface CorsWarning {
   readonly code: string;
@@ -80,8 +83,15 @@ const KNOWN = [
 const ALIASES: Readonly<Record<string, string>> = {
   alloworigin: 'origin',
   alloworigins: 'origin',
+  allowedorigin: 'origin',
+  allowedorigins: 'origin',
+  corsorigin: 'origin',
+  corsorigins: 'origin',
   origins: 'origin',
+  whitelist: 'origin',
+  allowlist: 'origin',
   allowmethods: 'methods',
+  allowedmethods: 'methods',
   allowheaders: 'allowedHeaders',
   exposeheaders: 'exposedHeaders',
   allowcredentials: 'credentials',
@@ -144,13 +154,32 @@ export function compileOptions(
     ]);
   }
   const options: Options = (input ?? {}) as Options;
+  // Unknown keys never open anything. One close to a known name (a typo, another library's name)
+  // is refused with the suggestion, and so is any unknown key when origin was left out: the
+  // default '*' must not hide a misnamed origin option. Other unknown keys beside an explicit
+  // origin are what frameworks add to every options object (Express Gateway's action parameters):
+  // ignored, as cors ignores them, with a warning.
+  const ignored: string[] = [];
   for (const key of Object.keys(options)) {
     if ((KNOWN as readonly string[]).includes(key)) continue;
     const guess = suggestOption(key);
+    if (guess === undefined && 'origin' in options) {
+      ignored.push(key);
+      continue;
+    }
     issues.push({
       option: key,
       value: options[key],
-      message: `unknown option${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`,
+      message:
+        guess === undefined
+          ? 'unknown option, and origin is left out (allowing any origin): if this is meant as the origin option, rename it to origin; otherwise set origin explicitly'
+          : `unknown option; did you mean \`${guess}\`?`,
+    });
+  }
+  if (ignored.length > 0) {
+    warnings.push({
+      code: UNKNOWN_OPTIONS_IGNORED,
+      message: `corsguard: ignored ${ignored.length === 1 ? 'an unknown option' : 'unknown options'} ${ignored.map((key) => show(key)).join(', ')} (keys a framework adds to its options, as cors ignores them); corsguard reads only ${KNOWN.join(', ')}.`,
     });
   }
   const issue: Issue = (option, value, message, fix) => {
@@ -165,7 +194,7 @@ export function compileOptions(
     issue(
       'origin',
       '*',
-      `origin "*" (the default: the origin option was left out) ${STAR_WITH_CREDENTIALS}`,
+      `origin "*" (the default: the origin option was left out) ${STAR_WITH_CREDENTIALS}${FROM_A_FRAMEWORK}`,
     );
   }
   // 'auto' reads the routes per preflight; where there are none to read it is the default list.
@@ -449,6 +478,12 @@ const STAR_WITH_CREDENTIALS =
   'cannot be combined with credentials: true (browsers refuse a credentialed response with ' +
   'Access-Control-Allow-Origin: *); list the trusted origins, e.g. ["https://app.example.com"].';
 
+// Frameworks call cors with options of their own: the user may never have written these.
+const FROM_A_FRAMEWORK =
+  ' If you did not write these options, a framework passed them to cors: LoopBack 4 does by ' +
+  "default (RestServer's cors: { origin: '*', credentials: true }); set the framework's CORS " +
+  'option to your origins (LoopBack 4: rest: { cors: { origin: [...] } }).';
+
 /** Compiles an `origin` option (or a function origin's answer) into the way origins are decided. */
 export function compileOrigin(
   value: unknown,
@@ -458,7 +493,7 @@ export function compileOrigin(
 ): OriginPolicy {
   if (value === '*') {
     if (credentials) {
-      issue('origin', value, `origin "*" ${STAR_WITH_CREDENTIALS}`);
+      issue('origin', value, `origin "*" ${STAR_WITH_CREDENTIALS}${FROM_A_FRAMEWORK}`);
     }
     return { kind: 'any' };
   }
