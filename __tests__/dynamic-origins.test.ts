@@ -383,21 +383,31 @@ describe('clearOriginCache', () => {
     const registry = new FinalizationRegistry(() => {
       state.collected = true;
     });
-    let fresh = true;
+    let answers = 0;
     const mw = cors((_req) => {
-      if (!fresh) return kept;
-      fresh = false;
-      const once: CorsOptions = { origin: (_o) => true, originCache: { ttl: 60_000 } };
-      registry.register(once, 'once');
-      return once;
+      answers++;
+      if (answers === 1) {
+        const once: CorsOptions = { origin: (_o) => true, originCache: { ttl: 60_000 } };
+        registry.register(once, 'once');
+        return once;
+      }
+      // Other contents, enough to push `once` out of the delegate's bounded cache of compilations.
+      if (answers <= 301) return { origin: [APP], maxAge: answers };
+      return kept;
     });
     await run(mw, get(APP)); // compiles a caching handler for `once`, which nobody keeps
+    for (let i = 0; i < 300; i++) await run(mw, get(APP));
     await run(mw, get(APP)); // and one for `kept`
     for (let i = 0; i < 20 && !state.collected; i++) {
       await sleep(5);
       gc();
     }
     expect(state.collected).toBe(true);
+    // The handler compiled for `once` goes with it (a collection or two later).
+    for (let i = 0; i < 3; i++) {
+      await sleep(5);
+      gc();
+    }
     mw.clearOriginCache(APP);
     await run(mw, get(APP));
     expect(calls).toEqual([APP, APP]);

@@ -1,4 +1,4 @@
-import { CorsFunctionError, show } from '../lib/errors.js';
+import { CorsFunctionError, CorsTimeoutError, printable, show } from '../lib/errors.js';
 
 describe('show', () => {
   class Database {
@@ -56,5 +56,35 @@ describe('CorsFunctionError', () => {
     expect(err.status).toBe(500);
     expect(Object.prototype.hasOwnProperty.call(err, 'cause')).toBe(true);
     expect(err.cause).toBeUndefined();
+  });
+});
+
+describe('printable (issue 20: values from a request reach logs and terminals escaped)', () => {
+  it.each<[string, string, string]>([
+    ['ESC (C0)', 'a\u001b[2Jb', 'a\\x1b[2Jb'],
+    ['BEL and a line break', 'a\u0007\nb', 'a\\x07\\x0ab'],
+    ['DEL', 'a\u007fb', 'a\\x7fb'],
+    ['CSI (C1, as Node hands over the byte 0x9B)', 'a\u009b31mb', 'a\\u009b31mb'],
+    ['tab, which is kept', 'a\tb', 'a\tb'],
+    ['text without controls', 'https://app.example.com', 'https://app.example.com'],
+  ])('escapes %s', (_what, text, expected) => {
+    expect(printable(text)).toBe(expected);
+  });
+
+  it('show escapes DEL and C1, which JSON.stringify leaves raw', () => {
+    expect(show('a\u009bb\u007f\u001b')).toBe('"a\\u009bb\\x7f\\u001b"');
+
+    expect(show('\u0085\u009f')).not.toMatch(/[\x7f-\x9f]/);
+  });
+});
+
+describe('CorsTimeoutError', () => {
+  it('says what did not answer and the limit, with a note only when there is one', () => {
+    expect(new CorsTimeoutError('the origin function', 100).message).toBe(
+      'corsguard: the origin function did not answer within 100 ms',
+    );
+    expect(new CorsTimeoutError('the origin function', 100, '; a note').message).toBe(
+      'corsguard: the origin function did not answer within 100 ms; a note',
+    );
   });
 });

@@ -762,6 +762,15 @@ describe('cors() options', () => {
       expect(emitWarning).not.toHaveBeenCalled();
     });
 
+    it('an options delegate warns once per code, whatever number of its answers have it', async () => {
+      const { run } = await import('./helpers/mock.js');
+      let n = 0;
+      const mw = cors((_req) => ({ origin: ['https://a.example'], maxAge: 8000 + n++ }));
+      await run(mw, { headers: { Origin: 'https://a.example' } });
+      await run(mw, { headers: { Origin: 'https://a.example' } });
+      expect(codes()).toEqual(['CORSGUARD_MAX_AGE_ABOVE_CHROMIUM_CAP']);
+    });
+
     it('says that origin: true with credentials also trusts Origin: null', () => {
       // Another configuration than the table's: each configuration warns once per process.
       cors({ origin: true, credentials: true, maxAge: 5 });

@@ -229,6 +229,16 @@ describe('suggestions users meet first', () => {
     expect(issue.suggestion).toEqual(suggestion);
   });
 
+  it.each<[string, unknown]>([
+    ['a pattern whose host has no spelling', 'https://*.ex ample.com'],
+    ['a top-level | without an end anchor', /^https:\/\/a\.example|b\.example/],
+    ['a top-level | before an escaped $', /^https:\/\/a\.example|b\$/],
+  ])('%s gets no suggestion', (_what, origin) => {
+    const issue = only({ origin });
+    expect('suggestion' in issue).toBe(false);
+    expect(issue.message).not.toMatch(/did you mean "|group the alternatives: \/\^\(\?:h/);
+  });
+
   it('a suggestion inside an answer of an origin function names the same value', async () => {
     const { run } = await import('./helpers/mock.js');
     const out = await run(

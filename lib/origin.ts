@@ -417,15 +417,15 @@ export function regexpIssue(re: RegExp): Problem | undefined {
   return undefined;
 }
 
-/** `/^a|b$/` as `/^(?:a|b)$/`, when each side has its own anchor (otherwise no guess is made). */
+/**
+ * `/^a|b$/` as `/^(?:a|b)$/`, when each side has its own anchor (otherwise no guess is made). The
+ * body between the anchors is a valid pattern already (it parsed with them), so wrapping it in a
+ * group cannot make it invalid.
+ */
 function groupAlternatives(re: RegExp): RegExp | undefined {
   const src = re.source;
   if (!src.startsWith('^') || !src.endsWith('$') || src.endsWith('\\$')) return undefined;
-  try {
-    return new RegExp(`^(?:${src.slice(1, -1)})$`, re.flags);
-  } catch {
-    return undefined;
-  }
+  return new RegExp(`^(?:${src.slice(1, -1)})$`, re.flags);
 }
 
 // ---------------------------------------------------------------------------------------------------
