@@ -208,6 +208,42 @@ async function main() {
     comma = err.issues[0];
   }
   check('issue 20: a comma list gets the array as its suggestion', comma !== undefined && JSON.stringify(comma.suggestion) === '["http://a.com","http://b.com"]', JSON.stringify(comma));
+
+  // Issue 22: the way frameworks call cors.
+  const engineIo = await acaoOf(cors(true), EVIL);
+  check('issue 22: cors(true) (engine.io) means the defaults', engineIo.acao === '*', JSON.stringify(engineIo));
+  const gatewayParams = Object.assign({}, { origin: [APP], optionsSuccessStatus: 204 }, {
+    getCommonAuthCallback() {},
+  });
+  let gateway;
+  try {
+    gateway = cors(gatewayParams, { gatewayConfig: {} });
+  } catch (err) {
+    gateway = err;
+  }
+  check('issue 22: policy(actionParams, config) (Express Gateway) builds, its own keys ignored', typeof gateway === 'function', String(gateway));
+  if (typeof gateway === 'function') {
+    const [allowedByGateway, refusedByGateway] = await exchange(gateway, [GET(APP), GET(EVIL)]);
+    check('issue 22: the Express Gateway policy allows its origin and refuses a stranger', allowedByGateway.acao === APP && refusedByGateway.acao === undefined, JSON.stringify([allowedByGateway, refusedByGateway]));
+  }
+  const warned = [];
+  const emitWarning = process.emitWarning;
+  process.emitWarning = (message, options) => warned.push(options && options.code);
+  try {
+    const companion = (req, res, next) =>
+      cors({ origin: [APP, 'http://partner.example'], credentials: true })(req, res, next);
+    const answers = await exchange(companion, [GET(APP), GET(APP), GET(APP)]);
+    check('issue 22: a middleware built per request (Companion) answers and warns once', answers.every((a) => a.acao === APP) && warned.filter((c) => c === 'CORSGUARD_INSECURE_ORIGIN_WITH_CREDENTIALS').length === 1, JSON.stringify({ answers, warned }));
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+  let loopback;
+  try {
+    cors({ origin: '*', methods: 'GET,HEAD,PUT,PATCH,POST,DELETE', preflightContinue: false, optionsSuccessStatus: 204, maxAge: 86400, credentials: true });
+  } catch (err) {
+    loopback = err;
+  }
+  check("issue 22: LoopBack 4's default options are refused with a word about frameworks", loopback !== undefined && /LoopBack 4/.test(loopback.message), String(loopback));
 }
 
 main().then(
