@@ -50,6 +50,25 @@ describe('ContentCache', () => {
     expect(compiled).toHaveLength(2);
   });
 
+  it('compares lists of lists item by item, NaN included, and a RegExp in a list by its source', () => {
+    const { cache, compiled } = counting();
+    const re = /^https:\/\/a\.example$/;
+    const value = { origin: [['https://a.example'], 'https://b.example'], list: [Number.NaN, re] };
+    cache.get(value);
+    cache.get(value);
+    expect(compiled).toHaveLength(1);
+    value.origin[0]!.push('https://c.example');
+    cache.get(value);
+    expect(compiled).toHaveLength(2);
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the in-place change under test
+    re.compile('^https:\\/\\/b\\.example$');
+    cache.get(value);
+    expect(compiled).toHaveLength(3);
+    value.list[0] = 1;
+    cache.get(value);
+    expect(compiled).toHaveLength(4);
+  });
+
   it('finds a new object of equal content (options built per request), also past the recent four', () => {
     const { cache, compiled } = counting();
     const make = (n: number) => ({ origin: [`https://${String(n)}.example`], re: /^a$/g, n: 1n });

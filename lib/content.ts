@@ -13,7 +13,15 @@
 
 /** What a compiled value was compiled from; compared with the value before the compiled form is reused. */
 type Shot =
-  | { readonly kind: 'array'; readonly items: readonly Shot[] }
+  | {
+      readonly kind: 'array';
+      readonly items: readonly Shot[];
+      /**
+       * The items themselves when none is an array or a plain object (an allow-list of strings and
+       * RegExps): compared with `===` in one loop, RegExps' sources checked after.
+       */
+      readonly flat: readonly unknown[] | undefined;
+    }
   | { readonly kind: 'object'; readonly keys: readonly string[]; readonly values: readonly Shot[] }
   | {
       readonly kind: 'regexp';
@@ -47,12 +55,16 @@ function shoot(value: unknown, budget: { items: number }, depth: number): Shot |
   if (typeof value !== 'object' || value === null) return { kind: 'value', value };
   if (Array.isArray(value)) {
     const items: Shot[] = [];
+    let flat: unknown[] | undefined = [];
     for (const item of value as unknown[]) {
       const shot = shoot(item, budget, depth + 1);
       if (shot === undefined) return undefined;
       items.push(shot);
+      if (shot.kind === 'value') flat?.push(shot.value);
+      else if (shot.kind === 'regexp') flat?.push(shot.re);
+      else flat = undefined;
     }
-    return { kind: 'array', items };
+    return { kind: 'array', items, flat };
   }
   if (value instanceof RegExp) {
     return { kind: 'regexp', re: value, source: value.source, flags: value.flags };
@@ -81,21 +93,33 @@ function same(value: unknown, shot: Shot): boolean {
       const items = shot.items;
       const list = value as unknown[];
       if (list.length !== items.length) return false;
+      const flat = shot.flat;
+      if (flat !== undefined) {
+        for (let i = 0; i < flat.length; i++) {
+          const item = list[i];
+          // NaN is the one value not === itself.
+          if (item !== flat[i] && !(item !== item && flat[i] !== flat[i])) return false;
+        }
+        // The same RegExp objects: their source may still have changed (RegExp#compile).
+        for (const item of items) if (item.kind === 'regexp' && !same(item.re, item)) return false;
+        return true;
+      }
       for (let i = 0; i < items.length; i++) if (!same(list[i], items[i]!)) return false;
       return true;
     }
     case 'object': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-      const keys = Object.keys(value);
+      // The keys in order, without allocating them: for-in lists own enumerable string keys first,
+      // in the order Object.keys does, then inherited ones (a plain object has none; a key
+      // inherited from a polluted prototype is read by compileOptions all the same).
       const expected = shot.keys;
-      if (keys.length !== expected.length) return false;
-      for (let i = 0; i < keys.length; i++) {
-        const key = expected[i]!;
-        if (keys[i] !== key || !same((value as Record<string, unknown>)[key], shot.values[i]!)) {
-          return false;
-        }
+      let i = 0;
+      for (const key in value) {
+        if (key !== expected[i]) return false;
+        if (!same((value as Record<string, unknown>)[key], shot.values[i]!)) return false;
+        i++;
       }
-      return true;
+      return i === expected.length;
     }
   }
 }

@@ -110,15 +110,29 @@ export function cors(options?: unknown, settings?: unknown): CorsMiddleware {
       },
     ]);
   }
+  const handler = build(
+    options,
+    settings,
+    typeof options === 'function' ? perDelegate() : emitOnce,
+  );
+  // A property set, not Object.assign's object: a middleware may be built on every request.
+  handler.clearOriginCache ??= ignore;
+  return handler as CorsMiddleware;
+}
+
+/** Emits the warnings of a configuration once per process (it is compiled once per content). */
+function emitOnce(warnings: readonly CorsWarning[], compiled?: object): void {
+  if (warnings.length === 0 || warnedConfigurations.has(compiled!)) return;
+  warnedConfigurations.add(compiled!);
+  warnOnce(warnings, new Set());
+}
+
+/** Emits the warnings of a delegate's answers once per delegate middleware and code. */
+function perDelegate(): WarningSink {
   const emitted = new Set<string>();
-  const handler = build(options, settings, (warnings, compiled) => {
-    if (compiled !== undefined) {
-      if (warnedConfigurations.has(compiled)) return;
-      warnedConfigurations.add(compiled);
-    }
+  return (warnings) => {
     warnOnce(warnings, emitted);
-  });
-  return Object.assign(handler, { clearOriginCache: handler.clearOriginCache ?? ignore });
+  };
 }
 
 function ignore(): void {
