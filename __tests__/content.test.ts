@@ -57,7 +57,7 @@ describe('ContentCache', () => {
     cache.get(value);
     cache.get(value);
     expect(compiled).toHaveLength(1);
-    value.origin[0]!.push('https://c.example');
+    (value.origin[0] as string[]).push('https://c.example');
     cache.get(value);
     expect(compiled).toHaveLength(2);
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- the in-place change under test
