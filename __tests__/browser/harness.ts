@@ -475,17 +475,6 @@ export function skipCheckAgreement(reason: string): void {
   agreement.skip = reason;
 }
 
-/**
- * The one known disagreement, on purpose: `Access-Control-Allow-Headers: *` never covers
- * Authorization in the Fetch Standard, which check follows; Chromium 156 and Firefox 153 still let
- * it through (with a deprecation warning) and check's note says so.
- */
-function knownDivergence(result: CheckResult, outcome: FetchOutcome): boolean {
-  return (
-    outcome.ok && result.failure?.value === 'authorization' && result.failure.note !== undefined
-  );
-}
-
 async function checkAgrees(
   engine: Engine,
   where: Page | Frame,
@@ -523,7 +512,6 @@ async function checkAgrees(
   const command = `corsguard ${argv.map((a) => (/^[\w:/.=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`;
   if (status === 2) throw new Error(`${command} failed (exit 2): ${stderr}`);
   const result = JSON.parse(stdout) as CheckResult;
-  if (knownDivergence(result, outcome)) return;
   const name = engine === 'chromium' ? 'Chromium' : 'Firefox';
   if ((result.verdict === 'allowed') !== outcome.ok) {
     throw new Error(

@@ -142,9 +142,78 @@ function failure(
   };
 }
 
-/** The response headers worth printing: CORS, Vary and Location. */
+/** A loopback or private (RFC 1918, RFC 4193, link-local) address, or a localhost name. */
+function isLocalHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^(127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2[0-9]|3[01])\.)/.test(host) ||
+    host === '::1' ||
+    /^f[cd][0-9a-f]{2}:/.test(host) ||
+    /^fe[89ab][0-9a-f]:/.test(host)
+  );
+}
+
+/**
+ * Local Network Access: a page on a public origin fetching a loopback or private address. Chromium
+ * 142 and later, and Firefox, ask the user for a permission no response header grants (Private
+ * Network Access, its Access-Control-Request-Private-Network preflight and corsguard's
+ * privateNetworkAccess, are for the older Chromium versions that sent it).
+ */
+export function localNetworkNote(pageOrigin: string, url: string): string | undefined {
+  const target = new URL(url).hostname;
+  if (!isLocalHost(target)) return undefined;
+  let page: string | undefined;
+  try {
+    page = new URL(pageOrigin).hostname;
+  } catch {
+    page = undefined; // an opaque (null) origin counts as public
+  }
+  if (page !== undefined && isLocalHost(page)) return undefined;
+  const space = /^(localhost|.*\.localhost|127\..*|\[::1\])$/i.test(target) ? 'loopback' : 'local';
+  return `${target} is a ${space} address and the page's origin is not: Chromium 142+ and Firefox ask the user for Local Network Access first, which no response header grants (privateNetworkAccess answers only older Chromium versions); the page should fetch with { targetAddressSpace: '${space}' }`;
+}
+
+/** The response headers worth printing: CORS, Vary, Location and Allow. */
 export function corsHeaders(headers: HeaderList): HeaderList {
-  return headers.filter(([name]) => /^(access-control-|vary$|location$)/i.test(name));
+  return headers.filter(([name]) => /^(access-control-|vary$|location$|allow$)/i.test(name));
+}
+
+const AUTHORIZATION_UNDER_WILDCARD =
+  "Authorization passes only because today's browsers still let Access-Control-Allow-Headers: * cover it (Chromium and Firefox print a deprecation warning): the Fetch Standard says '*' never covers Authorization, and once they enforce it this preflight fails with \"Request header field authorization is not allowed\"; list it: Access-Control-Allow-Headers: Authorization (corsguard: allowedHeaders: ['Authorization', ...])";
+
+/**
+ * A preflight answered without Access-Control-Allow-Origin: who answered it. No CORS middleware
+ * ran for OPTIONS when the application answered (Express's own OPTIONS reply is a 2xx with Allow
+ * and no Vary: Origin, as with `app.post('/x', cors(), handler)` and no `app.options`); a CORS
+ * middleware refused the origin when the answer varies on Origin; otherwise the status says it.
+ */
+function diagnosed(failed: CheckFailure, response: Received): CheckFailure {
+  if (failed.cause !== 'allow-origin-missing') return failed;
+  const allow = getHeader(response.headers, 'allow');
+  const corsHeaderSent = response.headers.some(([n]) => /^access-control-/i.test(n));
+  if (
+    response.status >= 200 &&
+    response.status < 300 &&
+    allow !== null &&
+    !corsHeaderSent &&
+    !varies(response.headers)
+  ) {
+    return {
+      ...failed,
+      fix: `no CORS middleware answered this preflight: the application did (${response.status} with Allow: ${allow}, the answer Express gives an OPTIONS request no route handles). A cors() on the route itself (app.post(path, cors(), handler)) never sees the OPTIONS request`,
+      corsguard:
+        'mount corsguard on the app or a router (app.use(cors(...))), or add app.options(path, cors(...)) beside the route',
+    };
+  }
+  if (varies(response.headers)) {
+    return {
+      ...failed,
+      note: 'the answer varies on Origin, so a CORS middleware ran and refused this origin: with corsguard, NODE_DEBUG=corsguard on the server prints the reason',
+    };
+  }
+  return failed;
 }
 
 function varies(headers: HeaderList): boolean {
@@ -177,6 +246,8 @@ export async function check(request: CheckRequest, transport: Transport): Promis
     if (acao === origin && !varies(response.headers) && !warnings.includes(message))
       warnings.push(message);
   };
+  const local = localNetworkNote(request.origin, first);
+  if (local !== undefined) warnings.push(local);
   for (let hop = 0; ; hop++) {
     const origin = tainted ? 'null' : request.origin;
     const at = { url, first, origin, hop };
@@ -203,25 +274,38 @@ export async function check(request: CheckRequest, transport: Transport): Promis
       const response = await send(sent, transport);
       exchanges.push({ step: 'preflight', request: sent, response });
       warnVary(response, origin);
-      const passed = preflightCheck(
+      let passed = preflightCheck(
         { origin, method, credentials, headers },
         response.status,
         response.headers,
       );
+      // The verdict is the browser's: the Fetch Standard says '*' never covers Authorization, but
+      // Chromium 156 and Firefox 153 still let it through (with a deprecation warning). Say so.
+      if (
+        'cause' in passed &&
+        passed.cause === 'header-not-allowed' &&
+        passed.value === 'authorization' &&
+        !credentials &&
+        getHeader(response.headers, 'access-control-allow-headers')?.includes('*') === true
+      ) {
+        // Then judged without it: the rest of the preflight must pass on its own.
+        warnings.push(AUTHORIZATION_UNDER_WILDCARD);
+        passed = preflightCheck(
+          {
+            origin,
+            method,
+            credentials,
+            headers: headers.filter(([n]) => n.toLowerCase() !== 'authorization'),
+          },
+          response.status,
+          response.headers,
+        );
+      }
       if ('cause' in passed) {
-        const failed = failure('preflight', passed, response.status, at);
-        const wildcard =
-          getHeader(response.headers, 'access-control-allow-headers')?.includes('*') === true;
         return {
           ...base,
           verdict: 'blocked',
-          failure:
-            passed.value === 'authorization' && wildcard && !credentials
-              ? {
-                  ...failed,
-                  note: 'Access-Control-Allow-Headers: * never covers Authorization (Fetch Standard); Chromium and Firefox still let it through with a deprecation warning, until they enforce it',
-                }
-              : failed,
+          failure: diagnosed(failure('preflight', passed, response.status, at), response),
         };
       }
       maxAge = {
@@ -316,8 +400,23 @@ export async function check(request: CheckRequest, transport: Transport): Promis
         ),
       };
     }
-    const current = new URL(url).origin;
-    if (current !== next.origin && request.origin !== current) tainted = true;
+    const current = new URL(url);
+    if (current.origin !== next.origin) {
+      if (request.origin !== current.origin) tainted = true;
+      // §4.4 HTTP-redirect fetch: Authorization (a CORS non-wildcard request-header name) is removed
+      // when a redirect crosses origins; the browser does not carry the credentials it holds on.
+      if (headers.some(([n]) => n.toLowerCase() === 'authorization')) {
+        headers = headers.filter(([n]) => n.toLowerCase() !== 'authorization');
+        warnings.push(
+          `the redirect to ${next.origin} crosses origins, so the browser drops the Authorization header (Fetch Standard, HTTP-redirect fetch); it was not sent there`,
+        );
+      }
+    }
+    if (current.protocol === 'https:' && next.protocol === 'http:') {
+      warnings.push(
+        `the redirect leaves https: for http: (${next.href}): anyone on the network can read and change that request and its answer, and a page served over https: has it blocked as mixed content`,
+      );
+    }
     if (
       ((response.status === 301 || response.status === 302) && method === 'POST') ||
       (response.status === 303 && method !== 'GET' && method !== 'HEAD')

@@ -19,10 +19,12 @@ export interface Received {
 }
 
 export interface Transport {
-  /** Milliseconds without a byte from the server before the request is given up. */
+  /** Milliseconds each request has, from connecting to the end of its response headers. */
   readonly timeout: number;
   /** Accept any TLS certificate. */
   readonly insecure: boolean;
+  /** When the whole run must have ended (a Date.now() value). */
+  readonly deadline: number;
 }
 
 /** The server could not be reached or did not answer: exit status 2, never a CORS verdict. */
@@ -47,35 +49,78 @@ function describe(err: Error & { code?: string }, url: string): string {
   return `${url}: ${what}${hint}`;
 }
 
-/** Sends one request; resolves when the response headers arrive, rejects with a NetworkError. */
+/** Informational (1xx) answers accepted before the final one: 103 Early Hints and the like. */
+const MAX_INFORMATIONAL = 10;
+
+/**
+ * Sends one request; resolves when the response headers arrive, rejects with a NetworkError. The
+ * server controls everything here, so: the time limit runs from the start to the end of the
+ * response headers (bytes trickled one at a time, or 103 answers sent for ever, do not extend it),
+ * the body is never read (the socket is closed once the headers are in), and any way the exchange
+ * can end without a response (101 Switching Protocols, a closed socket, a parse error) rejects.
+ */
 export function send(request: SentRequest, transport: Transport): Promise<Received> {
   const url = new URL(request.url);
   const headers: Record<string, string[]> = {};
   for (const [name, value] of request.headers) (headers[name] ??= []).push(value);
   const client = url.protocol === 'https:' ? https : http;
+  const left = Math.min(transport.timeout, transport.deadline - Date.now());
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (err: NetworkError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(err);
+    };
+    if (left <= 0) {
+      reject(new NetworkError(`${request.url}: not sent, the run's --timeout has passed`));
+      return;
+    }
     const req = client.request(
       url,
-      {
-        method: request.method,
-        headers,
-        agent: false,
-        timeout: transport.timeout,
-        rejectUnauthorized: !transport.insecure,
-      },
+      { method: request.method, headers, agent: false, rejectUnauthorized: !transport.insecure },
       (res) => {
-        res.resume();
         const raw = res.rawHeaders;
         const list: [string, string][] = [];
         for (let i = 0; i < raw.length; i += 2) list.push([raw[i]!, raw[i + 1]!]);
+        settled = true;
+        clearTimeout(timer);
+        // The verdict needs the head only: the body is not read, and the socket is closed.
+        res.destroy();
+        req.destroy();
         resolve({ status: res.statusCode!, statusText: res.statusMessage!, headers: list });
       },
     );
-    req.on('timeout', () => {
-      req.destroy(new NetworkError(`${request.url}: no answer within ${transport.timeout} ms`));
+    const timer = setTimeout(() => {
+      const error = new NetworkError(
+        `${request.url}: no complete response head within the --timeout of ${transport.timeout} ms (it bounds each request, from connecting to the end of the response headers, and the whole run)`,
+      );
+      fail(error);
+      req.destroy(error);
+    }, left);
+    let informational = 0;
+    req.on('information', (info: { statusCode: number }) => {
+      if (++informational <= MAX_INFORMATIONAL) return;
+      const error = new NetworkError(
+        `${request.url}: more than ${MAX_INFORMATIONAL} informational answers (the last ${info.statusCode}) and no final one`,
+      );
+      fail(error);
+      req.destroy(error);
+    });
+    req.on('upgrade', (res: http.IncomingMessage, socket: { destroy(): void }) => {
+      socket.destroy();
+      fail(
+        new NetworkError(
+          `${request.url}: the server switched protocols (${res.statusCode} ${res.statusMessage}) instead of answering the request, which a fetch() never asks for: no CORS verdict`,
+        ),
+      );
     });
     req.on('error', (err) => {
-      reject(err instanceof NetworkError ? err : new NetworkError(describe(err, request.url)));
+      fail(err instanceof NetworkError ? err : new NetworkError(describe(err, request.url)));
+    });
+    req.on('close', () => {
+      fail(new NetworkError(`${request.url}: the connection closed without a response`));
     });
     req.end();
   });

@@ -3,6 +3,7 @@
 // or network error); main.ts is the bin that calls it.
 import { isToken } from '../headers.js';
 import { isForbiddenMethod, normalizeMethod } from '../methods.js';
+import { printable } from '../errors.js';
 import { isOriginSyntax } from '../origin.js';
 import { type CheckRequest, type CheckResult, check, corsHeaders } from './check.js';
 import { type HeaderList, isForbiddenRequestHeader } from './fetch.js';
@@ -53,6 +54,9 @@ Both:
 `;
 
 class UsageError extends Error {}
+
+/** How many --timeout a whole scan may take. */
+const SCAN_RUN_TIMEOUTS = 10;
 
 interface Parsed {
   readonly command: 'check' | 'scan' | 'help';
@@ -160,8 +164,12 @@ function parse(argv: readonly string[]): Parsed {
         parsed.timeout = positive(option, value(), false);
         break;
       default:
-        if (arg.startsWith('-'))
-          throw new UsageError(`unknown option ${arg} (corsguard --help lists them)`);
+        if (arg.startsWith('-')) {
+          const near = nearestFlag(option);
+          throw new UsageError(
+            `unknown option ${arg}${near === undefined ? '' : `; did you mean ${near}?`} (corsguard --help lists them)`,
+          );
+        }
         positionals.push(arg);
     }
   }
@@ -179,8 +187,9 @@ function parse(argv: readonly string[]): Parsed {
     throw new UsageError(`${JSON.stringify(parsed.url)} is not an http: or https: URL`);
   }
   if (parsed.origin !== undefined && !isOriginSyntax(parsed.origin)) {
+    const meant = originMeant(parsed.origin);
     throw new UsageError(
-      `--origin ${JSON.stringify(parsed.origin)} is not an origin as browsers send it: scheme://host[:port], lower case, no path or trailing slash (or null)`,
+      `--origin ${JSON.stringify(parsed.origin)} is not an origin as browsers send it: scheme://host[:port], lower case, no path or trailing slash (or null)${meant === undefined ? '' : `; did you mean ${meant}?`}`,
     );
   }
   if (command === 'check' && parsed.origin === undefined) {
@@ -195,6 +204,64 @@ function parse(argv: readonly string[]): Parsed {
   return parsed;
 }
 
+const FLAGS = [
+  '--origin',
+  '--method',
+  '--header',
+  '--credentials',
+  '--delay',
+  '--json',
+  '--insecure',
+  '--timeout',
+  '--help',
+];
+
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        previous[j]! + 1,
+        row[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/** The known flag a mistyped one is closest to (`--methd`, `-origin`, `--credential`). */
+function nearestFlag(option: string): string | undefined {
+  const written = `--${option.replace(/^-+/, '').toLowerCase()}`;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const flag of FLAGS) {
+    const d = distance(written, flag);
+    if (d < bestDistance) {
+      best = flag;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * The origin a mistyped --origin most likely means: a scheme added (http: for localhost and
+ * addresses, as dev servers run, https: otherwise), the path dropped, the case lowered.
+ */
+function originMeant(text: string): string | undefined {
+  const local = /^(localhost|127\.|\[::1\]|0\.0\.0\.0|10\.|192\.168\.)/i.test(text);
+  const withScheme = text.includes('://') ? text : `${local ? 'http' : 'https'}://${text}`;
+  try {
+    const origin = new URL(withScheme).origin;
+    return origin !== 'null' && isOriginSyntax(origin) ? origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const DEFAULTS: Omit<Parsed, 'command'> = {
   url: '',
   origin: undefined,
@@ -206,6 +273,21 @@ const DEFAULTS: Omit<Parsed, 'command'> = {
   delay: 0,
   insecure: false,
 };
+
+/**
+ * The report as it reaches the terminal: every line made printable (C0 but tab, DEL and C1
+ * escaped), since status texts, header names and values, URLs and the messages quoting them come
+ * from a server that may write terminal escapes (erase lines, recolour text, set the title, write
+ * the clipboard).
+ */
+function report(out: readonly string[]): string {
+  return `${out.map(printable).join('\n')}\n`;
+}
+
+/** JSON for the terminal: JSON.stringify escapes C0; DEL and C1 are escaped too. */
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
 
 function lines(headers: HeaderList, mark: string): string[] {
   return headers.map(([name, value]) => `  ${mark} ${name}: ${value}`);
@@ -255,7 +337,7 @@ export function formatCheck(result: CheckResult, dropped: readonly string[]): st
     );
   }
   out.push(...result.warnings.map((w) => `warning: ${w}`));
-  return `${out.join('\n')}\n`;
+  return report(out);
 }
 
 /** The text report of a scan. */
@@ -282,7 +364,7 @@ export function formatScan(result: ScanResult): string {
     '',
     result.findings.length === 0 ? 'no finding' : `${result.findings.length} finding(s)`,
   );
-  return `${out.join('\n')}\n`;
+  return report(out);
 }
 
 /** Runs the command line; resolves the exit status. */
@@ -292,16 +374,25 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     parsed = parse(argv);
   } catch (err) {
     const message = (err as Error).message;
-    io.stderr(`corsguard: ${message}\n`);
-    if (argv.includes('--json'))
-      io.stdout(`${JSON.stringify({ error: { kind: 'usage', message } })}\n`);
+    io.stderr(report([`corsguard: ${message}`]));
+    if (argv.includes('--json')) io.stdout(json({ error: { kind: 'usage', message } }));
     return 2;
   }
   if (parsed.command === 'help') {
     io.stdout(HELP);
     return 0;
   }
-  const transport: Transport = { timeout: parsed.timeout, insecure: parsed.insecure };
+  // --timeout bounds each request, and the run: a check as a whole, a scan within ten times it
+  // (plus the delays it was asked to wait).
+  const transport: Transport = {
+    timeout: parsed.timeout,
+    insecure: parsed.insecure,
+    deadline:
+      Date.now() +
+      (parsed.command === 'check'
+        ? parsed.timeout
+        : SCAN_RUN_TIMEOUTS * parsed.timeout + MAX_REQUESTS * parsed.delay),
+  };
   if (parsed.insecure) {
     io.stderr(
       'corsguard: WARNING: --insecure: TLS certificates are NOT verified. A browser refuses a certificate it does not trust, so a verdict here says nothing about that.\n',
@@ -313,7 +404,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         { url: parsed.url, trusted: parsed.origin, delay: parsed.delay },
         transport,
       );
-      io.stdout(parsed.json ? `${JSON.stringify(result, null, 2)}\n` : formatScan(result));
+      io.stdout(parsed.json ? json(result) : formatScan(result));
       return result.findings.length === 0 ? 0 : 1;
     }
     const dropped = parsed.headers
@@ -333,17 +424,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return 0;
     }
     const result = await check(request, transport);
-    io.stdout(
-      parsed.json
-        ? `${JSON.stringify({ ...result, dropped }, null, 2)}\n`
-        : formatCheck(result, dropped),
-    );
+    io.stdout(parsed.json ? json({ ...result, dropped }) : formatCheck(result, dropped));
     return result.verdict === 'allowed' ? 0 : 1;
   } catch (err) {
     if (!(err instanceof NetworkError)) throw err;
     const message = `network error: ${err.message}`;
-    io.stderr(`corsguard ${parsed.command}: ${message}\n`);
-    if (parsed.json) io.stdout(`${JSON.stringify({ error: { kind: 'network', message } })}\n`);
+    io.stderr(report([`corsguard ${parsed.command}: ${message}`]));
+    if (parsed.json) io.stdout(json({ error: { kind: 'network', message } }));
     return 2;
   }
 }

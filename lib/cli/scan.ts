@@ -143,7 +143,9 @@ export async function scan(options: ScanOptions, transport: Transport): Promise<
       'null-origin-trusted',
       credentialed(nul),
       `Origin null is trusted${creds(nul)}: any page can send it (a sandboxed iframe, a data: URL)`,
-      "remove 'null' from the allowed origins",
+      reflectsAny
+        ? 'the server reflects any origin, null included: allow a list of origins (corsguard: origin: [...], which never holds null)'
+        : "stop trusting null: remove 'null' from the allowed origins, or stop an origin function answering true for it",
       nul,
     );
   }
