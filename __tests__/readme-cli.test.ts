@@ -1,7 +1,10 @@
 // The README's "From the terminal" section: each `$ npx corsguard check|scan` example is run against
 // the servers the section describes (on free ports, shown as 4000 and 4001), and what it prints must
 // be what the README shows under it.
+import express from 'express';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Started, cli, cors, corsPackage, startExpress } from './helpers/cli.js';
 
@@ -20,7 +23,7 @@ function examples(): { argv: string[]; printed: string }[] {
     const lines = block.split('\n');
     lines.forEach((line, i) => {
       const command = /^\$ npx corsguard (.*)$/.exec(line)?.[1];
-      if (command === undefined || !/localhost:400[01]\//.test(command)) return;
+      if (command === undefined || !/localhost:400[012]\//.test(command)) return;
       const next = lines.findIndex((l, j) => j > i && l.startsWith('$ '));
       const argv = [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
       out.push({ argv, printed: lines.slice(i + 1, next < 0 ? undefined : next).join('\n') });
@@ -31,6 +34,7 @@ function examples(): { argv: string[]; printed: string }[] {
 
 let api: Started;
 let legacy: Started;
+let perRoute: Started;
 
 beforeAll(async () => {
   api = await startExpress((app) => {
@@ -48,11 +52,28 @@ beforeAll(async () => {
   legacy = await startExpress((app) => {
     app.use(corsPackage({ origin: /^https:\/\/app.example.com/, credentials: true }));
   });
+  // The most common per-route mistake: cors() on the POST route only, no app.options. Served as
+  // the application is (no catch-all answer), so Express answers the preflight itself.
+  const app = express();
+  app.post('/api/orders', cors(), (_req, res) => {
+    res.status(201).json({});
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  perRoute = {
+    url: `http://localhost:${String((server.address() as AddressInfo).port)}`,
+    seen: [],
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    },
+  };
 });
 
 afterAll(async () => {
   await api.close();
   await legacy.close();
+  await perRoute.close();
 });
 
 describe('the README section on corsguard check and corsguard scan', () => {
@@ -67,12 +88,14 @@ describe('the README section on corsguard check and corsguard scan', () => {
     const real = argv.map((a) =>
       a
         .replace('localhost:4000', `localhost:${port(api.url)}`)
-        .replace('localhost:4001', `localhost:${port(legacy.url)}`),
+        .replace('localhost:4001', `localhost:${port(legacy.url)}`)
+        .replace('localhost:4002', `localhost:${port(perRoute.url)}`),
     );
     const ran = await cli(...real);
     const shown = `${ran.stdout}${ran.stderr}`
       .replaceAll(`localhost:${port(api.url)}`, 'localhost:4000')
       .replaceAll(`localhost:${port(legacy.url)}`, 'localhost:4001')
+      .replaceAll(`localhost:${port(perRoute.url)}`, 'localhost:4002')
       .replace(/\n$/, '');
     expect(shown).toBe(printed.replace(/\n\$ echo \$\?\n\d$/, ''));
   });
