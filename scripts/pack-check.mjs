@@ -25,24 +25,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { childEnv, reporter } from './checks.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { name, version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-let failures = 0;
-
-function report(ok, what, detail = '') {
-  console.log(
-    `pack-check: ${ok ? 'ok  ' : 'FAIL'} ${what}${ok || detail === '' ? '' : `: ${detail}`}`,
-  );
-  if (!ok) failures++;
-  return ok;
-}
-
-// npm run exports its own settings (npm_config_local_prefix is this repository): the npm commands
-// below must not inherit them, or the install could land here instead of in the fresh project.
-const env = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'INIT_CWD'),
-);
+const { report, failures: failed } = reporter('pack-check');
+const env = childEnv;
 
 function npm(args, cwd) {
   const result = spawnSync('npm', args, { cwd, env, encoding: 'utf8' });
@@ -545,8 +533,8 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-if (failures > 0) {
-  console.log(`pack-check: ${String(failures)} step(s) failed (see the FAIL lines above)`);
+if (failed() > 0) {
+  console.log(`pack-check: ${String(failed())} step(s) failed (see the FAIL lines above)`);
   process.exit(1);
 }
 console.log(

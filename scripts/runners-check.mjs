@@ -18,23 +18,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv, reporter } from './checks.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const modules = join(root, 'node_modules');
-let failures = 0;
-
-function report(ok, what, detail = '') {
-  console.log(`runners-check: ${ok ? 'ok  ' : 'FAIL'} ${what}${ok ? '' : `: ${detail}`}`);
-  if (!ok) failures++;
-  return ok;
-}
-
-// npm run exports its own settings; the commands below must not inherit them.
-const env = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([key]) => !/^npm_/i.test(key) && key !== 'INIT_CWD' && !key.startsWith('JEST_'),
-  ),
-);
+const { report, failures } = reporter('runners-check');
+const env = childEnv;
 
 function run(command, args, cwd, extraEnv = {}) {
   const result = spawnSync(command, args, {
@@ -314,8 +303,8 @@ webpack(configs, (err, stats) => {
 
 main();
 console.log(
-  failures === 0
+  failures() === 0
     ? 'runners-check: the packed package loads and answers under every runner and bundler'
-    : `runners-check: ${String(failures)} failure(s)`,
+    : `runners-check: ${String(failures())} failure(s)`,
 );
-process.exitCode = failures === 0 ? 0 : 1;
+process.exitCode = failures() === 0 ? 0 : 1;
