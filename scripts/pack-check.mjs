@@ -10,6 +10,8 @@
 // make a tarball with dist/esm and dist/cjs. One line per check; exits non-zero on any failure.
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
+import { Buffer } from 'node:buffer';
+import net from 'node:net';
 import {
   existsSync,
   lstatSync,
@@ -414,11 +416,52 @@ async function binRuns(tarball, cjsProject, work) {
         `${label}: npx corsguard scan finds nothing on a strict server (exit 0)`,
         `exit ${String(scanned.status)}: ${scanned.stdout}${scanned.stderr}`,
       );
+      // Issue 21: a hostile server controls neither the terminal nor the exit status.
+      const escaped = await npx('check', hostileUrl('escapes'), '--origin', APP);
+      report(
+        escaped.status === 1 &&
+          !RAW_CONTROL.test(escaped.stdout) &&
+          escaped.stdout.includes('\\x1b[32m'),
+        `${label}: npx corsguard check prints a server's terminal escapes escaped`,
+        JSON.stringify(escaped),
+      );
+      const switched = await npx('check', hostileUrl('101'), '--origin', APP, '--json');
+      report(
+        switched.status === 2 && switched.stdout.includes('switched protocols'),
+        `${label}: npx corsguard check exits 2 on 101 Switching Protocols, --json included`,
+        JSON.stringify(switched),
+      );
     }
   } finally {
     server.close();
+    hostile.close();
   }
 }
+
+// eslint-disable-next-line no-control-regex -- what must not reach a terminal
+const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+
+/** A raw TCP server answering by the path it is asked: /escapes, /101. */
+const hostile = net.createServer((socket) => {
+  socket.on('error', () => undefined);
+  socket.once('data', (chunk) => {
+    const path = / (\/\S*) HTTP/.exec(chunk.toString('latin1'))?.[1];
+    if (path === '/101') {
+      socket.write(
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+      );
+    } else {
+      socket.end(
+        Buffer.from(
+          'HTTP/1.1 200 \x1b[2K\x1b[32mverdict: ALLOWED\x1b[0m\r\nAccess-Control-Allow-Origin: https://a.example\x9b2K\r\nContent-Length: 0\r\n\r\n',
+          'latin1',
+        ),
+      );
+    }
+  });
+});
+await new Promise((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+const hostileUrl = (path) => `http://127.0.0.1:${String(hostile.address().port)}/${path}`;
 
 /** The paths in a .tgz (ustar, as npm writes it), without npm's `package/` prefix. */
 function tarballPaths(tarball) {
