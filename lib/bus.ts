@@ -246,6 +246,7 @@ export function joinBus(
 
 /** A client that can publish on Redis: node-redis 4+/5 (`createClient()`) or ioredis (`new Redis()`). */
 export interface RedisPublisherLike {
+  /** Publishes one clear on the channel. */
   publish(channel: string, message: string): unknown;
 }
 
@@ -254,7 +255,9 @@ export interface RedisPublisherLike {
  * hears messages): node-redis 4+/5's `client.duplicate()` after `connect()`, or an ioredis client.
  */
 export interface RedisSubscriberLike {
+  /** Subscribes to the channel (node-redis: with a listener; ioredis: then `message` events). */
   subscribe(...args: never[]): unknown;
+  /** Hears `message`, `ready` and `error`. */
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
@@ -453,7 +456,9 @@ export function redisBus(options: RedisBusOptions): OriginCacheBus {
 
 /** A `pg` Client (not a Pool): LISTEN needs one connection that stays. */
 export interface PostgresClientLike {
+  /** Runs `LISTEN`, `UNLISTEN` and `SELECT pg_notify($1, $2)`. */
   query(text: string, values?: unknown[]): unknown;
+  /** Hears `notification`, `error` and `end`. */
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 

@@ -15,6 +15,10 @@ import { handOver, markHandler } from './routes.js';
 import { ContentCache } from './content.js';
 import { DELEGATE_FAILURES, delegateCaller } from './dynamic.js';
 import { ACRM } from './headers.js';
+import type * as decisions from './decision.js';
+import type * as errors from './errors.js';
+import type * as explaining from './explain.js';
+import type * as types from './types.js';
 import type {
   CheckedCorsOptions,
   CorsDelegateSettings,
@@ -133,6 +137,35 @@ function perDelegate(): WarningSink {
   return (warnings) => {
     warnOnce(warnings, emitted);
   };
+}
+
+// The type names of @types/cors on the factory: `import cors from 'corsguard'` then
+// `const options: cors.CorsOptions = ...`, as NestJS and tutorials write it; the CommonJS
+// declarations (cjs.ts) have the same names.
+// eslint-disable-next-line @typescript-eslint/no-namespace -- type names on the factory, as @types/cors has them
+export declare namespace cors {
+  /** The options of {@link cors}; see {@link types.CorsOptions | CorsOptions}. */
+  export type CorsOptions = types.CorsOptions;
+  /** The request a delegate gets: `cors.CorsOptionsDelegate<cors.CorsRequest>`, as in @types/cors. */
+  export type CorsRequest = IncomingMessage;
+  /** Per-request options; see {@link types.CorsOptionsDelegate | CorsOptionsDelegate}. */
+  export type CorsOptionsDelegate<Req extends IncomingMessage = IncomingMessage> =
+    types.CorsOptionsDelegate<Req>;
+  /** The middleware {@link cors} returns. */
+  export type CorsMiddleware<Req extends IncomingMessage = IncomingMessage> =
+    types.CorsMiddleware<Req>;
+  /** A function origin; see {@link types.CustomOrigin | CustomOrigin}. */
+  export type CustomOrigin = types.CustomOrigin;
+  /** The callback of a function origin. */
+  export type OriginCallback = types.OriginCallback;
+  /** An allow-list answer: `true`, `false`, an origin or pattern, a RegExp or an array of those. */
+  export type StaticOrigin = types.StaticOrigin;
+  /** One problem of a refused configuration. */
+  export type CorsConfigIssue = errors.CorsConfigIssue;
+  /** The decision taken for one request. */
+  export type CorsDecision = decisions.CorsDecision;
+  /** A request described for `explainCors`. */
+  export type CorsExplainRequest = explaining.CorsExplainRequest;
 }
 
 function ignore(): void {

@@ -40,7 +40,9 @@ export type CorsRefusalReason =
 
 /** A request that was let through: not a CORS request, or an allowed one. @public */
 export interface CorsAllowedDecision {
+  /** What kind of request it was: `not-cors` (no `Origin`), `actual` or `preflight`. */
   readonly kind: CorsRequestKind;
+  /** Always true: the request went on with the CORS headers of an allowed origin (or none needed). */
   readonly allowed: true;
   /** The request's `Origin`, undefined for a request that is not a CORS request. */
   readonly origin: string | undefined;
@@ -48,9 +50,13 @@ export interface CorsAllowedDecision {
 
 /** A refused CORS request, with what to change. @public */
 export interface CorsRefusedDecision {
+  /** What kind of CORS request was refused. */
   readonly kind: 'actual' | 'preflight';
+  /** Always false: no `Access-Control-*` header was sent. */
   readonly allowed: false;
+  /** The request's `Origin`, as it came (quote it escaped: it is the client's text). */
   readonly origin: string;
+  /** Why, as a stable code: what to count in metrics. */
   readonly reason: CorsRefusalReason;
   /** The offending value: the origin, the method, the header names or list, or the error message. */
   readonly value: string;

@@ -20,6 +20,7 @@ export interface CorsExplainRequest {
 
 /** What the middleware would do with a request. @public */
 export interface CorsExplanation {
+  /** The decision the middleware takes for the request, as `corsDecision(req)` would give it. */
   readonly decision: CorsDecision;
   /**
    * The status of the answer the middleware sends itself (a preflight), the error's status (500
@@ -36,7 +37,10 @@ export interface CorsExplanation {
 }
 
 /** Options whose answer needs no callback: explained synchronously. @public */
-export type StaticCorsOptions = CorsOptions & { origin?: StaticOrigin | undefined };
+export type StaticCorsOptions = CorsOptions & {
+  /** Any origin form but a function: the answer is then known without waiting. */
+  origin?: StaticOrigin | undefined;
+};
 
 /**
  * Evaluates a configuration against a described request without a server: the decision, the status

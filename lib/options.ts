@@ -59,7 +59,9 @@ export const UNKNOWN_OPTIONS_IGNORED = 'CORSGUARD_UNKNOWN_OPTIONS_IGNORED';
 
 /** A warning found while compiling: emitted once per middleware with `process.emitWarning`. */
 export interface CorsWarning {
+  /** A stable code, such as `CORSGUARD_REFLECT_ANY_WITH_CREDENTIALS`: the warning's `code` too. */
   readonly code: string;
+  /** What is risky and what to write instead. */
   readonly message: string;
 }
 

@@ -151,7 +151,12 @@ export interface CorsOptions {
    */
   originCache?:
     | {
+        /** How long an answer is kept, in milliseconds. */
         ttl: number;
+        /**
+         * The most answers kept; the oldest goes first.
+         * @defaultValue 1000
+         */
         max?: number | undefined;
         /**
          * Where clears are published and heard: `redisBus(...)`, `postgresBus(...)` or your own.
@@ -280,9 +285,15 @@ type UnknownOption<K> = K extends string
 export type CheckedCorsOptions<O extends CorsOptions> = [Exclude<keyof O, KnownOption>] extends [
   never,
 ]
-  ? O extends { readonly credentials: true }
+  ? O extends {
+      /** Options that include credentials. */
+      readonly credentials: true;
+    }
     ? 'origin' extends keyof O
-      ? O extends { readonly origin: '*' }
+      ? O extends {
+          /** Options whose origin is `'*'`. */
+          readonly origin: '*';
+        }
         ? { readonly [K in keyof O]: K extends 'origin' ? StarWithCredentials : O[K] }
         : O
       : { readonly [K in keyof O]: K extends 'credentials' ? DefaultStarWithCredentials : O[K] }
