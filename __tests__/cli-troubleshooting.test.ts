@@ -1,12 +1,13 @@
-// The README's "Troubleshooting by browser message" table is rendered from lib/cli/messages.ts, the
-// source `corsguard check` prints its messages from: the README must hold exactly that rendering.
+// The "Troubleshooting by browser message" table (docs/diagnostics.md) is rendered from
+// lib/cli/messages.ts, the source `corsguard check` prints its messages from: the guide must hold
+// exactly that rendering.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryFor, fill, troubleshootingTable, TROUBLESHOOTING } from '../lib/cli/messages.js';
 
-/** The table lines of one README section. */
+/** The table lines of one section of the diagnostics guide. */
 function readmeTable(section: string): string {
-  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '..', 'docs', 'diagnostics.md'), 'utf8');
   const start = readme.indexOf(`\n${section}\n`);
   const body = readme.slice(start, readme.indexOf('\n## ', start + 1));
   return `${body
@@ -16,7 +17,7 @@ function readmeTable(section: string): string {
 }
 
 describe('the troubleshooting table', () => {
-  it("is the README's table, cell for cell", () => {
+  it("is the guide's table, cell for cell", () => {
     expect(readmeTable('## Troubleshooting by browser message')).toBe(troubleshootingTable());
   });
 

@@ -1,6 +1,6 @@
-// The README's "From the terminal" section: each `$ npx corsguard check|scan` example is run against
-// the servers the section describes (on free ports, shown as 4000 and 4001), and what it prints must
-// be what the README shows under it.
+// The guide "From the terminal" (docs/terminal.md): each `$ npx corsguard check|scan` example is run
+// against the servers the guide describes (on free ports, shown as 4000, 4001 and 4002), and what it
+// prints must be what the guide shows under it.
 import express from 'express';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -8,13 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Started, cli, cors, corsPackage, startExpress } from './helpers/cli.js';
 
-const README = join(__dirname, '..', 'README.md');
+const GUIDE = join(__dirname, '..', 'docs', 'terminal.md');
 
 /** `$ npx corsguard ...` lines of the section, each with the lines printed under it. */
 function examples(): { argv: string[]; printed: string }[] {
-  const readme = readFileSync(README, 'utf8');
-  const start = readme.indexOf('\n## From the terminal');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const section = readFileSync(GUIDE, 'utf8');
   const out: { argv: string[]; printed: string }[] = [];
   for (const block of section
     .split('```text\n')
@@ -65,7 +63,11 @@ beforeAll(async () => {
     seen: [],
     close: async () => {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 });
