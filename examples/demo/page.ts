@@ -1,5 +1,7 @@
 // The demo's page server: one HTML page, the CORS playground, with its script inline (no build step).
+import { readFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
+import { join } from 'node:path';
 import { policies } from './api.js';
 
 export interface PageOptions {
@@ -126,6 +128,17 @@ const ROWS = [
   },
 ];
 
+// Where each row's behaviour is explained: the guides in docs/, served by this page's server.
+const TROUBLESHOOTING = ['/docs/diagnostics.md', 'guide: this browser message, its cause and fix'];
+const GUIDES = {
+  allowed: ['/docs/origins.md', 'guide: what each request gets'],
+  'put-max-age': ['/docs/origins.md', 'guide: preflights and maxAge'],
+  'header-refused': TROUBLESHOOTING,
+  'method-refused': TROUBLESHOOTING,
+  'origin-refused': TROUBLESHOOTING,
+  'credentials-public': TROUBLESHOOTING,
+};
+
 const SIMPLE_METHODS = ['GET', 'HEAD', 'POST'];
 const list = (value) => (value || '').split(',').map((s) => s.trim()).filter(Boolean);
 // Methods compare case-sensitively, header names case-insensitively; "*" means any only without
@@ -226,13 +239,17 @@ async function main() {
   for (const row of ROWS) {
     const tr = document.createElement('tr');
     tr.dataset.row = row.id;
-    tr.innerHTML = '<td><strong></strong><code></code></td><td><span data-col="outcome" class="badge">…</span></td><td data-col="got"></td><td data-col="reason"></td>';
+    tr.innerHTML = '<td><strong></strong><code></code><a class="guide"></a></td><td><span data-col="outcome" class="badge">…</span></td><td data-col="got"></td><td data-col="reason"></td>';
     tr.querySelector('strong').textContent = row.title;
     tr.querySelector('code').textContent = row.code;
+    const guide = GUIDES[row.id] || GUIDES.allowed;
+    tr.querySelector('a.guide').href = guide[0];
+    tr.querySelector('a.guide').textContent = guide[1];
     body.append(tr);
   }
-  // One at a time, so the API's log reads in order and the preflight cache is easy to follow.
-  for (const row of ROWS) await runRow(row, body.querySelector('[data-row="' + row.id + '"]'));
+  // All at once: the table fills as soon as the API answers. Each row asks the API about its own
+  // requests only (its run and row ids), and no two rows share a preflight cache entry.
+  await Promise.all(ROWS.map((row) => runRow(row, body.querySelector('[data-row="' + row.id + '"]'))));
   document.body.dataset.done = 'true';
 }
 main();
@@ -253,6 +270,10 @@ const STYLE = `
   .badge.allowed { background: #dcf5e3; color: #146c2e; }
   .badge.blocked { background: #fde2e1; color: #a4161a; }
   .error { color: #a4161a; font-family: ui-monospace, monospace; font-size: 12px; }
+  a.guide { display: block; font-size: 11px; margin-top: 2px; }
+  details.intro { background: #f8f9fc; border: 1px solid #e3e7ef; border-radius: 6px; padding: 6px 12px; margin: 8px 0 12px; }
+  details.intro summary { cursor: pointer; font-weight: 600; }
+  details.intro p { font-size: 13px; }
 `;
 
 /** The playground page for a given API; the API's configuration is shown as written. */
@@ -275,6 +296,23 @@ export function renderPage({ apiUrl, pageOrigin }: PageOptions): string {
 <p>This page (<strong>${escapeHtml(pageOrigin)}</strong>) calls an API on another origin
 (<strong>${escapeHtml(apiUrl)}</strong>) whose areas are guarded by corsguard:</p>
 <pre>${escapeHtml(config)}</pre>
+<details open class="intro"><summary>What you are looking at</summary>
+<p><strong>The same-origin policy.</strong> A page may send requests anywhere, but its script may read
+an answer only from its own origin (scheme, host and port: this page and the API are two origins).
+CORS is how the API says, in <code style="display:inline">Access-Control-*</code> response headers,
+which other origins may read its answers. The browser enforces it, not the server.</p>
+<p><strong>Simple and preflighted requests.</strong> A GET, HEAD or POST with only plain headers is sent
+at once, and the browser checks the answer's headers before the script may read it. Anything else (a
+PUT or DELETE, a JSON body, a custom header) is first asked about with a <em>preflight</em>: an
+<code style="display:inline">OPTIONS</code> request the browser sends itself. Only when the preflight's
+answer allows the method, the headers and this origin is the real request sent.</p>
+<p><strong>What the script sees.</strong> When the browser blocks, the script gets nothing but
+<code style="display:inline">TypeError: Failed to fetch</code> (Chromium) or <code style="display:inline">NetworkError when
+attempting to fetch resource</code> (Firefox): never the status, never the reason. The reason is in the
+browser's console, on the server (<code style="display:inline">NODE_DEBUG=corsguard</code>, or
+<code style="display:inline">corsDecision(req)</code>, which fills the last column here), and in
+<code style="display:inline">npx corsguard check</code> from a terminal.</p>
+</details>
 <p>Each row is a real <code style="display:inline">fetch()</code> from this page. The browser decides;
 the reason is corsguard's own decision when it refused (corsDecision), otherwise read off the headers it answered. The browser console has Chromium's own wording.</p>
 <table>
@@ -287,10 +325,27 @@ the reason is corsguard's own decision when it refused (corsDecision), otherwise
 `;
 }
 
-/** The page server's request listener: the playground at `/`, nothing else. */
+/** The guides the rows link to, from the repository's docs/ folder. */
+const GUIDE_FILES = new Set(['origins.md', 'diagnostics.md']);
+// Served from the repository the demo runs in (`npm run demo` runs at its root).
+const DOCS = join(process.cwd(), 'docs');
+
+/** The page server's request listener: the playground at `/` and the guides it links to. */
 export function createPage(options: PageOptions): RequestListener {
   const html = renderPage(options);
   return (req, res) => {
+    const guide = /^\/docs\/([a-z-]+\.md)(?:[?#].*)?$/.exec(req.url ?? '')?.[1];
+    if (req.method === 'GET' && guide !== undefined && GUIDE_FILES.has(guide)) {
+      readFile(join(DOCS, guide), 'utf8').then(
+        (text) => {
+          res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(text);
+        },
+        () => {
+          res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
+        },
+      );
+      return;
+    }
     if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/?'))) {
       res.writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',
