@@ -20,8 +20,10 @@ describe('the CommonJS entry', () => {
         'cors',
         'corsDecision',
         'explainCors',
+        'parseOrigins',
         'postgresBus',
         'redisBus',
+        'shadow',
       ].sort(),
     );
     for (const name of names) {

@@ -1,4 +1,4 @@
-// Every claim README.md makes about the cors package (what it does, sends, accepts or refuses),
+// Every claim the README and the guides (docs/) make about the cors package (what it does, sends, accepts or refuses),
 // checked against the real cors 2.8.6. Each `it` is one claim, named after the README's words; the
 // section it stands in is the describe. A claim that turns out false is fixed in the README, not here.
 import { readFileSync } from 'node:fs';

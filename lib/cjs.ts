@@ -1,6 +1,6 @@
 // The CommonJS entry point: `require('corsguard')` is the factory itself, as `require('cors')` is,
 // and also carries `.cors`, `.default`, `.CorsConfigError`, `.CorsTimeoutError`, `.CorsFunctionError`, `.corsDecision`, `.explainCors`,
-// `.redisBus` and `.postgresBus`. Built only by tsconfig.cjs.json.
+// `.redisBus`, `.postgresBus`, `.shadow` and `.parseOrigins`. Built only by tsconfig.cjs.json.
 import {
   postgresBus as pgBus,
   redisBus as rBus,
@@ -24,6 +24,8 @@ import {
 import { explainCors as explain } from './explain.js';
 import type * as explaining from './explain.js';
 import type { CorsWarning as Warning } from './options.js';
+import { parseOrigins as parse, shadow as shadowOf } from './shadow.js';
+import type * as shadowing from './shadow.js';
 import type * as types from './types.js';
 
 const corsguard = Object.assign(factory, {
@@ -36,6 +38,8 @@ const corsguard = Object.assign(factory, {
   explainCors: explain,
   redisBus: rBus,
   postgresBus: pgBus,
+  shadow: shadowOf,
+  parseOrigins: parse,
 });
 
 // eslint-disable-next-line @typescript-eslint/no-namespace -- the type side of `export =`
@@ -76,6 +80,11 @@ declare namespace corsguard {
   export type PostgresBus = PgBus;
   export type PostgresBusOptions = PgBusOptions;
   export type PostgresClientLike = PgClientLike;
+  export type ShadowEntry = shadowing.ShadowEntry;
+  export type ShadowDisagreement = shadowing.ShadowDisagreement;
+  export type ShadowReport = shadowing.ShadowReport;
+  export type ShadowSettings = shadowing.ShadowSettings;
+  export type ShadowMiddleware = shadowing.ShadowMiddleware;
 }
 
 export = corsguard;

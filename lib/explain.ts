@@ -80,49 +80,23 @@ export function explainCors(
     warnings.push(...found);
   });
   const req = describedRequest(request);
-  const set: Record<string, string> = {};
-  let status = 200;
-  let sent = false;
-  const res = {
-    get headersSent() {
-      return sent;
-    },
-    set statusCode(value: number) {
-      status = value;
-    },
-    getHeader: (name: string) => set[name.toLowerCase()],
-    setHeader: (name: string, value: string) => {
-      set[name.toLowerCase()] = value;
-    },
-    end: () => {
-      sent = true;
-      done(null, undefined);
-    },
-  } as unknown as ServerResponse;
   let result: CorsExplanation | undefined;
   let resolve: (explanation: CorsExplanation) => void = () => undefined;
-  const done = (statusCode: number | null, error: unknown): void => {
-    const base = {
-      decision: corsDecision(req)!,
-      statusCode: statusCode ?? (sent ? status : null),
-      headers: { ...set },
-      warnings,
-    };
-    result = error === undefined ? base : { ...base, error };
-    resolve(result);
-  };
   const async = typeof options === 'function' || typeof options?.origin === 'function';
   const promise = async
     ? new Promise<CorsExplanation>((r) => {
         resolve = r;
       })
     : undefined;
-  handler(req, res, (err?: unknown) => {
-    if (err === undefined || err === null) done(null, undefined);
-    else {
-      const errStatus = (err as { status?: unknown }).status;
-      done(typeof errStatus === 'number' ? errStatus : 500, err);
-    }
+  runDescribed(handler, req, (answer) => {
+    const base = {
+      decision: corsDecision(req)!,
+      statusCode: answer.statusCode,
+      headers: answer.headers,
+      warnings,
+    };
+    result = answer.error === undefined ? base : { ...base, error: answer.error };
+    resolve(result);
   });
   return promise ?? result!;
 }
@@ -163,4 +137,54 @@ function describedRequest(request: unknown): IncomingMessage {
     }
   }
   return { method, url, headers: lower } as unknown as IncomingMessage;
+}
+
+/** What a handler answered a described request: as {@link CorsExplanation} has it. */
+export interface DescribedAnswer {
+  readonly statusCode: number | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly error?: unknown;
+}
+
+/**
+ * Runs a corsguard handler on a described request with a response that only records: the status
+ * it ends with (null when it passes the request on), the headers it set, the error it passed on.
+ * `done` is called once, now or when a function origin answers.
+ */
+export function runDescribed(
+  handler: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void,
+  req: IncomingMessage,
+  done: (answer: DescribedAnswer) => void,
+): void {
+  const set: Record<string, string> = {};
+  let status = 200;
+  let sent = false;
+  const res = {
+    get headersSent() {
+      return sent;
+    },
+    set statusCode(value: number) {
+      status = value;
+    },
+    getHeader: (name: string) => set[name.toLowerCase()],
+    setHeader: (name: string, value: string) => {
+      set[name.toLowerCase()] = value;
+    },
+    end: () => {
+      sent = true;
+      done({ statusCode: status, headers: { ...set } });
+    },
+  } as unknown as ServerResponse;
+  handler(req, res, (err?: unknown) => {
+    if (err === undefined || err === null) {
+      done({ statusCode: null, headers: { ...set } });
+      return;
+    }
+    const errStatus = (err as { status?: unknown }).status;
+    done({
+      statusCode: typeof errStatus === 'number' ? errStatus : 500,
+      headers: { ...set },
+      error: err,
+    });
+  });
 }

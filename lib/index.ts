@@ -35,6 +35,15 @@ export {
   type RedisSubscriberLike,
 } from './bus.js';
 export type { CorsWarning } from './options.js';
+export {
+  parseOrigins,
+  shadow,
+  type ShadowDisagreement,
+  type ShadowEntry,
+  type ShadowMiddleware,
+  type ShadowReport,
+  type ShadowSettings,
+} from './shadow.js';
 export type {
   CheckedCorsOptions,
   CorsDelegateSettings,

@@ -1,4 +1,4 @@
-// The README's "Troubleshooting by browser message" table, read from the browsers themselves: each
+// The "Troubleshooting by browser message" table (docs/diagnostics.md), read from the browsers themselves: each
 // failure below is produced in each engine, the engine's own report of it is caught (Chromium's
 // console line over the DevTools Protocol; Firefox's "Cross-Origin Request Blocked" error from the
 // page's log over WebDriver BiDi, which puppeteer-core gives as a `pageerror`), and the README's cell
@@ -171,7 +171,7 @@ const FAILURES: Failure[] = [
 
 /** The README table's cells: one array per row, [Chromium, Firefox, corsguard reason, fix]. */
 function readmeTable(): string[][] {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'diagnostics.md'), 'utf8');
   const start = readme.indexOf('## Troubleshooting by browser message');
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   return section
