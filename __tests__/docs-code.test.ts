@@ -53,6 +53,7 @@ declare global {
   const db: { isAllowed(origin: string): Promise<boolean> };
   const tenants: { isAllowed(origin: string): Promise<boolean> };
   const metrics: { count(name: string): void };
+  const candidate: import('corsguard').ShadowMiddleware;
   function isAllowed(origin: string): Promise<boolean>;
   const onWebhook: express.RequestHandler;
   const listCatalog: express.RequestHandler;

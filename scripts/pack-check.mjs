@@ -199,6 +199,13 @@ async function main() {
   }
   check('issue 20: a comma list gets the array as its suggestion', comma !== undefined && JSON.stringify(comma.suggestion) === '["http://a.com","http://b.com"]', JSON.stringify(comma));
 
+  // Issue 24: the shadow and parseOrigins, from the package as users load it.
+  const shadowed = shadow({ origin: parseOrigins('https://app.example.com'), credentials: true });
+  const live = cors({ origin: [APP, EVIL], credentials: true });
+  await exchange((req, res, next) => shadowed(req, res, () => live(req, res, next)), [GET(EVIL)]);
+  const shadowReport = shadowed.report();
+  check('issue 24: the shadow reports what the candidate would refuse', shadowReport.disagreements.length === 1 && shadowReport.disagreements[0].origin === EVIL && shadowReport.disagreements[0].kind === 'would-refuse', JSON.stringify(shadowReport));
+
   // Issue 22: the way frameworks call cors.
   const engineIo = await acaoOf(cors(true), EVIL);
   check('issue 22: cors(true) (engine.io) means the defaults', engineIo.acao === '*', JSON.stringify(engineIo));
@@ -305,7 +312,7 @@ function packInstallRun(work) {
     join(project, 'check.cjs'),
     consumer(
       'cjs',
-      "const http = require('node:http');\nconst cors = require('corsguard');\nconst { CorsFunctionError } = require('corsguard');",
+      "const http = require('node:http');\nconst cors = require('corsguard');\nconst { CorsFunctionError, shadow, parseOrigins } = require('corsguard');",
     ),
   );
   writeFileSync(
@@ -313,7 +320,7 @@ function packInstallRun(work) {
     consumer(
       'esm',
       // A namespace import, so that a missing export fails its check instead of the whole script.
-      "import http from 'node:http';\nimport cors, * as named from 'corsguard';\nconst { CorsFunctionError } = named;",
+      "import http from 'node:http';\nimport cors, * as named from 'corsguard';\nconst { CorsFunctionError, shadow, parseOrigins } = named;",
     ),
   );
   for (const script of ['check.cjs', 'check.mjs']) {
