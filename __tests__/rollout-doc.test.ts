@@ -29,7 +29,20 @@ function shownReport(): unknown {
   return JSON.parse(block) as unknown;
 }
 
+/** The README's excerpt of the same report: the JSON block of its rollout section. */
+function readmeExcerpt(): unknown {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Rolling out a stricter policy'));
+  const start = section.indexOf('```json\n') + 8;
+  return JSON.parse(section.slice(start, section.indexOf('\n```', start))) as unknown;
+}
+
 describe('the rollout guide', () => {
+  it("the README's excerpt is the guide's report", () => {
+    const { suggestion, risky } = shownReport() as { suggestion: unknown; risky: unknown };
+    expect(readmeExcerpt()).toEqual({ suggestion, risky });
+  });
+
   it('shows the report the example gives after its traffic', async () => {
     const { app, reported } = createApp();
     for (const origin of TRAFFIC) {

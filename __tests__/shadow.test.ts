@@ -74,6 +74,17 @@ describe.each(FRAMEWORKS)('under %s', (framework) => {
       () => corsPackage({ origin: [A, B], credentials: true }) as Middleware,
     ],
     ['corsguard with a list', () => cors({ origin: [A, B, PARTNER], credentials: true })],
+    [
+      'cors 2.8.6 with its README’s whitelist function',
+      () =>
+        corsPackage({
+          origin: (origin, callback) => {
+            if (origin === undefined || [A, PARTNER].includes(origin)) callback(null, true);
+            else callback(new Error('Not allowed by CORS'));
+          },
+          credentials: true,
+        }) as Middleware,
+    ],
   ];
 
   it.each(LIVES)('beside %s, every response is byte for byte the same', async (_what, makeLive) => {
