@@ -45,7 +45,8 @@ export type StaticCorsOptions = CorsOptions & {
 /**
  * Evaluates a configuration against a described request without a server: the decision, the status
  * and the headers the middleware would send. It runs the very middleware `cors(options)` builds, so
- * it agrees with it. Invalid options throw a `CorsConfigError`, as `cors()` does.
+ * it agrees with it. The request may also be a Fetch `Request` (what `corsguard/fetch` decides is the
+ * same). Invalid options throw a `CorsConfigError`, as `cors()` does.
  *
  * @example
  * ```ts
@@ -59,15 +60,15 @@ export type StaticCorsOptions = CorsOptions & {
  */
 export function explainCors(
   options: StaticCorsOptions | undefined,
-  request: CorsExplainRequest,
+  request: CorsExplainRequest | Request,
 ): CorsExplanation;
 export function explainCors(
   options: CorsOptions | CorsOptionsDelegate,
-  request: CorsExplainRequest,
+  request: CorsExplainRequest | Request,
 ): Promise<CorsExplanation>;
 export function explainCors(
   options: CorsOptions | CorsOptionsDelegate | undefined,
-  request: CorsExplainRequest,
+  request: CorsExplainRequest | Request,
 ): CorsExplanation | Promise<CorsExplanation> {
   if (arguments.length < 2) {
     throw new TypeError(
@@ -101,11 +102,19 @@ export function explainCors(
   return promise ?? result!;
 }
 
-/** The request a description stands for, as Node would hand it to the middleware. */
+/** The request a description (or a Fetch `Request`) stands for, as Node would hand it over. */
 function describedRequest(request: unknown): IncomingMessage {
   const fail = (message: string): never => {
     throw new TypeError(`corsguard: explainCors: ${message}`);
   };
+  if (typeof Request !== 'undefined' && request instanceof Request) {
+    const url = new URL(request.url);
+    return describedRequest({
+      method: request.method,
+      url: `${url.pathname}${url.search}`,
+      headers: Object.fromEntries(request.headers),
+    });
+  }
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
     fail(`expected a request description { method?, url?, headers? }, got ${show(request)}`);
   }

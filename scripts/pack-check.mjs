@@ -206,6 +206,12 @@ async function main() {
   const shadowReport = shadowed.report();
   check('issue 24: the shadow reports what the candidate would refuse', shadowReport.disagreements.length === 1 && shadowReport.disagreements[0].origin === EVIL && shadowReport.disagreements[0].kind === 'would-refuse', JSON.stringify(shadowReport));
 
+  // Issue 25: corsguard/fetch, the same policy for a Fetch handler.
+  const guard = fetchCors({ origin: [APP], credentials: true });
+  const fetched = await guard(new Request('http://api.test/x', { headers: { Origin: APP } }), () => new Response('ok'));
+  const fetchedPreflight = await guard(new Request('http://api.test/x', { method: 'OPTIONS', headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' } }), () => new Response('no'));
+  check('issue 25: corsguard/fetch allows the listed origin and answers a refused preflight without CORS headers', fetched.headers.get('access-control-allow-origin') === APP && fetchedPreflight.status === 204 && fetchedPreflight.headers.get('access-control-allow-origin') === null, JSON.stringify([...fetched.headers, ...fetchedPreflight.headers]));
+
   // Issue 22: the way frameworks call cors.
   const engineIo = await acaoOf(cors(true), EVIL);
   check('issue 22: cors(true) (engine.io) means the defaults', engineIo.acao === '*', JSON.stringify(engineIo));
@@ -312,7 +318,7 @@ function packInstallRun(work) {
     join(project, 'check.cjs'),
     consumer(
       'cjs',
-      "const http = require('node:http');\nconst cors = require('corsguard');\nconst { CorsFunctionError, shadow, parseOrigins } = require('corsguard');",
+      "const http = require('node:http');\nconst cors = require('corsguard');\nconst { CorsFunctionError, shadow, parseOrigins } = require('corsguard');\nconst { cors: fetchCors } = require('corsguard/fetch');",
     ),
   );
   writeFileSync(
@@ -320,7 +326,7 @@ function packInstallRun(work) {
     consumer(
       'esm',
       // A namespace import, so that a missing export fails its check instead of the whole script.
-      "import http from 'node:http';\nimport cors, * as named from 'corsguard';\nconst { CorsFunctionError, shadow, parseOrigins } = named;",
+      "import http from 'node:http';\nimport cors, * as named from 'corsguard';\nimport { cors as fetchCors } from 'corsguard/fetch';\nconst { CorsFunctionError, shadow, parseOrigins } = named;",
     ),
   );
   for (const script of ['check.cjs', 'check.mjs']) {
