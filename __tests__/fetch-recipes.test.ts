@@ -13,7 +13,9 @@ describe('Hono on Node (examples/fetch-hono.ts)', () => {
     url = started.url;
     stop = () =>
       new Promise<void>((resolve) => {
-        started.server.close(() => { resolve(); });
+        started.server.close(() => {
+          resolve();
+        });
       });
   });
   afterAll(() => stop());
