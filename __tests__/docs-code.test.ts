@@ -54,6 +54,12 @@ declare global {
   const tenants: { isAllowed(origin: string): Promise<boolean> };
   const metrics: { count(name: string): void };
   const candidate: import('corsguard').ShadowMiddleware;
+  const Bun: {
+    serve(options: { port?: number; fetch: (request: Request) => Promise<Response> }): unknown;
+  };
+  const Deno: {
+    serve(options: { port?: number }, handler: (request: Request) => Promise<Response>): unknown;
+  };
   function isAllowed(origin: string): Promise<boolean>;
   const onWebhook: express.RequestHandler;
   const listCatalog: express.RequestHandler;

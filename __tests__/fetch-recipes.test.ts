@@ -1,5 +1,8 @@
 // Issue 25: the corsguard/fetch recipes under examples/, each started on its runtime and sent a
-// preflight, an allowed request and a refused one. Hono on Node (@hono/node-server) for now.
+// preflight, an allowed request and a refused one: Hono on Node (@hono/node-server), Bun.serve and
+// Deno.serve (the runtimes installed from npm as dev dependencies, run from node_modules/.bin).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { start } from '../examples/fetch-hono.js';
 
 const APP = 'https://app.example.com';
@@ -52,5 +55,72 @@ describe('Hono on Node (examples/fetch-hono.ts)', () => {
       headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+/** Starts a recipe with its runtime on a free port; resolves when it says it listens. */
+function startRecipe(
+  command: string,
+  args: string[],
+): Promise<{ url: string; child: ChildProcess }> {
+  const root = join(__dirname, '..');
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(root, 'node_modules', '.bin', command), args, {
+      cwd: root,
+      env: { ...process.env, PORT: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} did not start within 30 s: ${output}`));
+    }, 30_000);
+    const read = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const port = /listening on (\d+)/.exec(output)?.[1];
+      if (port !== undefined) {
+        clearTimeout(timer);
+        resolve({ url: `http://127.0.0.1:${port}`, child });
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('error', reject);
+  });
+}
+
+describe.each<[string, string, string[]]>([
+  ['Bun.serve (examples/fetch-bun.mjs)', 'bun', ['examples/fetch-bun.mjs']],
+  [
+    'Deno.serve (examples/fetch-deno.mjs)',
+    'deno',
+    ['run', '--allow-net', '--allow-read', '--allow-env', 'examples/fetch-deno.mjs'],
+  ],
+])('%s', (_name, command, args) => {
+  let url: string;
+  let child: ChildProcess;
+  beforeAll(async () => {
+    ({ url, child } = await startRecipe(command, args));
+  }, 40_000);
+  afterAll(() => {
+    child.kill();
+  });
+
+  it('answers the preflight, an allowed and a refused request as the Express middleware does', async () => {
+    const preflight = await fetch(`${url}/api`, {
+      method: 'OPTIONS',
+      headers: { Origin: APP, 'Access-Control-Request-Method': 'PUT' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(preflight.headers.get('access-control-max-age')).toBe('600');
+    const allowed = await fetch(`${url}/api`, { headers: { Origin: APP } });
+    expect(await allowed.json()).toMatchObject({ hello: 'world', runtime: command });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    const refused = await fetch(`${url}/api`, { headers: { Origin: EVIL } });
+    expect(refused.status).toBe(200);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(refused.headers.get('vary')?.toLowerCase()).toBe('origin');
   });
 });
