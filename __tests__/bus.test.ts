@@ -14,7 +14,7 @@ import {
   REDIS_CHANNEL,
   decodeClear,
   encodeClear,
-} from '../lib/bus.js';
+} from '../lib/core/bus.js';
 import {
   CorsConfigError,
   cors,

@@ -1,7 +1,7 @@
-// lib/content.ts: compiled forms kept by the content of what they were compiled from, never by object
+// lib/core/content.ts: compiled forms kept by the content of what they were compiled from, never by object
 // identity alone (issue 20, "answers are values, read fresh"; issue 22, options built per request).
-import { ContentCache } from '../lib/content.js';
-import { putAt, fixes } from '../lib/options.js';
+import { ContentCache } from '../lib/core/content.js';
+import { putAt, fixes } from '../lib/core/options.js';
 
 /** A cache whose compile counts its calls and returns a new object each time. */
 function counting(max?: number) {

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { OriginCache } from '../lib/cache.js';
+import { OriginCache } from '../lib/core/cache.js';
 import {
   cors,
   corsDecision,

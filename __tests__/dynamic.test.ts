@@ -1,5 +1,11 @@
-import { type Settle, type Style, callUser, declaredParameters, styleOf } from '../lib/dynamic.js';
-import { CorsFunctionError, CorsTimeoutError } from '../lib/errors.js';
+import {
+  type Settle,
+  type Style,
+  callUser,
+  declaredParameters,
+  styleOf,
+} from '../lib/core/dynamic.js';
+import { CorsFunctionError, CorsTimeoutError } from '../lib/core/errors.js';
 
 type Answer = [unknown, unknown, boolean];
 type UserFn = (arg: string, callback: (err?: unknown, value?: string | null) => void) => unknown;

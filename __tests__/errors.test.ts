@@ -1,4 +1,4 @@
-import { CorsFunctionError, CorsTimeoutError, printable, show } from '../lib/errors.js';
+import { CorsFunctionError, CorsTimeoutError, printable, show } from '../lib/core/errors.js';
 
 describe('show', () => {
   class Database {

@@ -6,7 +6,7 @@ import {
   MAX_REQUEST_HEADERS_COUNT,
   MAX_REQUEST_HEADERS_LENGTH,
   isValidRequestHeaderList,
-} from '../lib/headers.js';
+} from '../lib/core/headers.js';
 import { cors } from '../lib/index.js';
 import { type Middleware, close, listener, serve } from './helpers/frameworks.js';
 

@@ -5,7 +5,7 @@ import {
   isToken,
   isValidRequestHeaderList,
   splitList,
-} from '../lib/headers.js';
+} from '../lib/core/headers.js';
 
 const TCHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 

@@ -3,10 +3,10 @@
 import http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { isValidRequestHeaderList } from '../lib/headers.js';
+import { isValidRequestHeaderList } from '../lib/core/headers.js';
 import { cors } from '../lib/index.js';
-import { compileOptions } from '../lib/options.js';
-import { isOriginSyntax, scanOrigin } from '../lib/origin.js';
+import { compileOptions } from '../lib/core/options.js';
+import { isOriginSyntax, scanOrigin } from '../lib/core/origin.js';
 import { FRAMEWORKS, type Middleware, close, listener, serve } from './helpers/frameworks.js';
 
 const ALLOWED = 'https://app.example.com';

@@ -1,8 +1,8 @@
 // The compiled origin matcher against a reference written for obviousness, not speed: origins are
 // split with string operations and compared field by field with the configured structure.
 import fc from 'fast-check';
-import { compileOptions } from '../lib/options.js';
-import { type OriginMatcher, isOriginSyntax, scanOrigin } from '../lib/origin.js';
+import { compileOptions } from '../lib/core/options.js';
+import { type OriginMatcher, isOriginSyntax, scanOrigin } from '../lib/core/origin.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Reference

@@ -7,7 +7,7 @@ import {
   parseOriginString,
   regexpProblem,
   scanOrigin,
-} from '../lib/origin.js';
+} from '../lib/core/origin.js';
 
 /** Parses a configured origin string, collecting what it reports. */
 function parse(value: string): { entry: OriginEntry | undefined; messages: string[] } {

@@ -1,4 +1,4 @@
-// The facts about Express's router that lib/routes.ts relies on, checked on the installed Express 4
+// The facts about Express's router that lib/node/routes.ts relies on, checked on the installed Express 4
 // and Express 5: when a release changes one of them, a test here fails and says which. Then the
 // route table itself: its cache, its limits, and the shapes it must not trip over.
 import { createRequire } from 'node:module';
@@ -7,7 +7,7 @@ import express from 'express';
 import express4 from 'express4';
 import request from 'supertest';
 import { cors } from '../lib/index.js';
-import { MAX_CACHED, MAX_CACHED_KEY } from '../lib/routes.js';
+import { MAX_CACHED, MAX_CACHED_KEY } from '../lib/node/routes.js';
 
 const R = 'https://router.example';
 const A = 'https://a.example';
@@ -27,7 +27,7 @@ const ok = (_req: IncomingMessage, res: ServerResponse): void => {
   res.end('ok');
 };
 
-/** The root stack, read the way lib/routes.ts reads it. */
+/** The root stack, read the way lib/node/routes.ts reads it. */
 function rootStack(app: App): AnyLayer[] {
   const internal = app as unknown as {
     _router?: { stack: AnyLayer[] };

@@ -1,5 +1,6 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
-import { appendVary, varyFields } from '../lib/vary.js';
+import { varyFields } from '../lib/core/vary.js';
+import { appendVary } from '../lib/node/vary.js';
 
 const ORIGIN = varyFields('Origin');
 const ORIGIN_ACRH = varyFields('Origin', 'Access-Control-Request-Headers');

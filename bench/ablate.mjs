@@ -11,11 +11,12 @@ import { callMiddleware } from './inprocess.mjs';
 import { fillChunk, setStack } from './requests.mjs';
 import { quantile } from './stats.mjs';
 import corsguard from '../dist/esm/index.js';
-import { isPlain, keep, kept, listened } from '../dist/esm/decision.js';
-import { callUserNow, styleOf, answered } from '../dist/esm/dynamic.js';
-import { compileOptions } from '../dist/esm/options.js';
-import { isOriginSyntax } from '../dist/esm/origin.js';
-import { appendVary, varyFields } from '../dist/esm/vary.js';
+import { isPlain, keep, kept, listened } from '../dist/esm/core/decision.js';
+import { callUserNow, styleOf, answered } from '../dist/esm/core/dynamic.js';
+import { compileOptions } from '../dist/esm/core/options.js';
+import { isOriginSyntax } from '../dist/esm/core/origin.js';
+import { varyFields } from '../dist/esm/core/vary.js';
+import { appendVary } from '../dist/esm/node/vary.js';
 import { WORKLOADS } from './workloads.mjs';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');

@@ -10,22 +10,22 @@ import {
   type RedisBusOptions as RBusOptions,
   type RedisPublisherLike as RPublisherLike,
   type RedisSubscriberLike as RSubscriberLike,
-} from './bus.js';
-import { cors as factory } from './cors.js';
-import { corsDecision as decisionOf } from './decision.js';
-import type * as decisions from './decision.js';
+} from './core/bus.js';
+import { cors as factory } from './node/cors.js';
+import { corsDecision as decisionOf } from './node/decisions.js';
+import type * as decisions from './core/decision.js';
 import {
   CorsConfigError as ConfigError,
   CorsFunctionError as FunctionError,
   CorsTimeoutError as TimeoutError,
   type CorsConfigIssue as ConfigIssue,
   type CorsFunctionErrorCode as FunctionErrorCode,
-} from './errors.js';
-import { explainCors as explain } from './explain.js';
-import type * as explaining from './explain.js';
-import type { CorsWarning as Warning } from './options.js';
-import { parseOrigins as parse, shadow as shadowOf } from './shadow.js';
-import type * as shadowing from './shadow.js';
+} from './core/errors.js';
+import { explainCors as explain } from './node/explain.js';
+import type * as explaining from './node/explain.js';
+import type { CorsWarning as Warning } from './core/options.js';
+import { parseOrigins as parse, shadow as shadowOf } from './shadow/index.js';
+import type * as shadowing from './shadow/index.js';
 import type * as types from './types.js';
 
 const corsguard = Object.assign(factory, {

@@ -1,5 +1,5 @@
 // The public surface of corsguard. CommonJS consumers get the factory itself (see cjs.ts).
-import { cors } from './cors.js';
+import { cors } from './node/cors.js';
 
 export { cors };
 export default cors;
@@ -9,21 +9,21 @@ export {
   CorsTimeoutError,
   type CorsConfigIssue,
   type CorsFunctionErrorCode,
-} from './errors.js';
+} from './core/errors.js';
+export { corsDecision } from './node/decisions.js';
 export {
-  corsDecision,
   type CorsAllowedDecision,
   type CorsDecision,
   type CorsRefusalReason,
   type CorsRefusedDecision,
   type CorsRequestKind,
-} from './decision.js';
+} from './core/decision.js';
 export {
   explainCors,
   type CorsExplainRequest,
   type CorsExplanation,
   type StaticCorsOptions,
-} from './explain.js';
+} from './node/explain.js';
 export {
   postgresBus,
   redisBus,
@@ -33,8 +33,8 @@ export {
   type RedisBusOptions,
   type RedisPublisherLike,
   type RedisSubscriberLike,
-} from './bus.js';
-export type { CorsWarning } from './options.js';
+} from './core/bus.js';
+export type { CorsWarning } from './core/options.js';
 export {
   parseOrigins,
   shadow,
@@ -43,7 +43,7 @@ export {
   type ShadowMiddleware,
   type ShadowReport,
   type ShadowSettings,
-} from './shadow.js';
+} from './shadow/index.js';
 export type {
   CheckedCorsOptions,
   CorsDelegateSettings,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CorsDecision } from './decision.js';
+import type { CorsDecision } from './core/decision.js';
 
 /**
  * An allow-list answer: `true` allows any origin (reflecting it), `false` none; a string is an exact

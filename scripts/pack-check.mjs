@@ -493,7 +493,9 @@ function tarballPaths(tarball) {
 
 /** What the package must hold: each module of lib/ compiled to dist/esm and dist/cjs. */
 function expectedPaths(clone) {
-  const modules = readdirSync(join(clone, 'lib'))
+  // lib/ and its folders (core, node, fetch, shadow, cli); the CommonJS build has no CLI.
+  const modules = readdirSync(join(clone, 'lib'), { recursive: true })
+    .map(String)
     .filter((f) => f.endsWith('.ts'))
     .map((f) => f.slice(0, -3));
   return [
@@ -505,7 +507,7 @@ function expectedPaths(clone) {
       .filter((m) => m !== 'cjs')
       .flatMap((m) => [`dist/esm/${m}.js`, `dist/esm/${m}.d.ts`]),
     ...modules
-      .filter((m) => m !== 'index')
+      .filter((m) => m !== 'index' && !m.startsWith('cli/'))
       .flatMap((m) => [`dist/cjs/${m}.js`, `dist/cjs/${m}.d.ts`]),
     'dist/cjs/package.json',
     // The bin's modules, ES modules only (package.json "bin").

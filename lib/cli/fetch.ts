@@ -4,7 +4,7 @@
 //
 // Header lists are arrays of [name, value] pairs in the order they were sent or received (a name may
 // repeat). Section references are to https://fetch.spec.whatwg.org/.
-import { isToken } from '../headers.js';
+import { isToken } from '../core/headers.js';
 
 /** A header list: [name, value] pairs, names in any case. */
 export type HeaderList = readonly (readonly [string, string])[];

@@ -1,10 +1,10 @@
 // The corsguard command line: `corsguard check` and `corsguard scan`. run() takes the arguments and
 // where to write, and resolves the exit status (0 allowed / no finding, 1 blocked / findings, 2 usage
 // or network error); main.ts is the bin that calls it.
-import { isToken } from '../headers.js';
-import { isForbiddenMethod, normalizeMethod } from '../methods.js';
-import { printable } from '../errors.js';
-import { isOriginSyntax } from '../origin.js';
+import { isToken } from '../core/headers.js';
+import { isForbiddenMethod, normalizeMethod } from '../core/methods.js';
+import { printable } from '../core/errors.js';
+import { isOriginSyntax } from '../core/origin.js';
 import { type CheckRequest, type CheckResult, check, corsHeaders } from './check.js';
 import { type HeaderList, isForbiddenRequestHeader } from './fetch.js';
 import { NetworkError, type Transport } from './http.js';

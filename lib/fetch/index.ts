@@ -7,9 +7,9 @@
 // middleware's for the same configuration and request, by construction; this front only reads a
 // Request and writes a Response.
 import type { IncomingMessage } from 'node:http';
-import { cors as nodeCors } from '../cors.js';
-import { CorsConfigError } from '../errors.js';
-import { type DescribedAnswer, runDescribed } from '../explain.js';
+import { cors as nodeCors } from '../node/cors.js';
+import { CorsConfigError } from '../core/errors.js';
+import { type DescribedAnswer, runDescribed } from '../node/explain.js';
 import type { CorsOptions } from '../types.js';
 
 /**

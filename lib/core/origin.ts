@@ -129,6 +129,9 @@ export interface Fix {
   readonly without: string;
 }
 
+/** Reports one problem of a configuration (options.ts collects them; bus.ts and origin.ts report). */
+export type Issue = (option: string, value: unknown, message: string, fix?: Fix) => void;
+
 /** A problem: what is wrong, with the fix in the words when there is one. */
 export interface Problem {
   readonly message: string;

@@ -10,15 +10,15 @@
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { debuglog } from 'node:util';
-import { type HeaderList, corsCheck, preflightCheck } from './cli/fetch.js';
-import { cors } from './cors.js';
-import { corsDecision } from './decision.js';
-import { CorsConfigError, printable, show } from './errors.js';
-import { runDescribed } from './explain.js';
-import { ACRH, ACRM } from './headers.js';
-import { isInsecureOrigin, isOriginSyntax, parseOriginString } from './origin.js';
-import { PUBLIC_SUFFIXES } from './suffixes.js';
-import type { CorsOptions, CorsMiddleware } from './types.js';
+import { type HeaderList, corsCheck, preflightCheck } from '../cli/fetch.js';
+import { cors } from '../node/cors.js';
+import { corsDecision } from '../node/decisions.js';
+import { CorsConfigError, printable, show } from '../core/errors.js';
+import { runDescribed } from '../node/explain.js';
+import { ACRH, ACRM } from '../core/headers.js';
+import { isInsecureOrigin, isOriginSyntax, parseOriginString } from '../core/origin.js';
+import { PUBLIC_SUFFIXES } from '../core/suffixes.js';
+import type { CorsOptions, CorsMiddleware } from '../types.js';
 
 /**
  * One request the candidate decides differently: `would-refuse` (the live policy let the browser

@@ -1,5 +1,6 @@
 import { type IncomingMessage, METHODS, type ServerResponse } from 'node:http';
-import { ACRM, isToken } from './headers.js';
+import type { RouteMethods } from '../core/decision.js';
+import { ACRM, isToken } from '../core/headers.js';
 
 // Route awareness: which corsguard decides a request, and which methods the application's routes
 // handle for its path. Everything corsguard knows about Express's router is in this module, and
@@ -41,17 +42,6 @@ type AnyHandler = (req: IncomingMessage, res: ServerResponse, next: Next) => voi
 // Symbol.for: the ES module and CommonJS builds, if both are loaded, recognise each other.
 const CORSGUARD = Symbol.for('corsguard.handler.v1');
 const ROUTED = Symbol.for('corsguard.routed.v1');
-
-/** The methods an application's routes handle for a path, as corsguard sends them. */
-export interface RouteMethods {
-  /** Upper case, in the order the routes were registered, HEAD next to GET. */
-  readonly list: readonly string[];
-  readonly set: ReadonlySet<string>;
-  /** `Access-Control-Allow-Methods`, undefined when no route handles the path. */
-  readonly header: string | undefined;
-  /** `Allow`, undefined when no route handles the path. */
-  readonly allow: string | undefined;
-}
 
 /** What the route table says about a method and a path. */
 interface Resolution {

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { build } from './cors.js';
-import { type CorsDecision, corsDecision } from './decision.js';
-import { show } from './errors.js';
-import type { CorsWarning } from './options.js';
-import type { CorsOptions, CorsOptionsDelegate, StaticOrigin } from './types.js';
+import type { CorsDecision } from '../core/decision.js';
+import { corsDecision } from './decisions.js';
+import { show } from '../core/errors.js';
+import type { CorsWarning } from '../core/options.js';
+import type { CorsOptions, CorsOptionsDelegate, StaticOrigin } from '../types.js';
 
 /** A request described for {@link explainCors}. @public */
 export interface CorsExplainRequest {

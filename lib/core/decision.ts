@@ -1,10 +1,7 @@
-import { channel } from 'node:diagnostics_channel';
-import { IncomingMessage } from 'node:http';
-import { debuglog } from 'node:util';
 import { CorsFunctionError, printable, show } from './errors.js';
-import { ACRH, ACRM, isToken, isValidRequestHeaderList } from './headers.js';
+import { isToken, isValidRequestHeaderList } from './headers.js';
+import { host } from './host.js';
 import { isOriginSyntax } from './origin.js';
-import type { RouteMethods } from './routes.js';
 
 // Every request the middleware sees ends in one typed decision. The decision is what the browser
 // will conclude from the answer: a preflight whose method or header is not allowed still gets the
@@ -143,19 +140,50 @@ function refuse(
 const listed = (items: readonly string[]): string =>
   items.length === 0 ? 'none' : items.join(', ');
 
+/** The methods an application's routes handle for a path, as corsguard sends them (`methods: 'auto'`). */
+export interface RouteMethods {
+  /** Upper case, in the order the routes were registered, HEAD next to GET. */
+  readonly list: readonly string[];
+  readonly set: ReadonlySet<string>;
+  /** `Access-Control-Allow-Methods`, undefined when no route handles the path. */
+  readonly header: string | undefined;
+  /** `Allow`, undefined when no route handles the path. */
+  readonly allow: string | undefined;
+}
+
+/**
+ * The parts of a request a decision reads, as a front found them: `Origin`, the method,
+ * `Access-Control-Request-Method` and `Access-Control-Request-Headers` (undefined when absent; the
+ * last typed unknown, as stacks other than Node may hand over anything).
+ */
+export interface DecisionInput {
+  readonly origin: string | undefined;
+  readonly method: string | undefined;
+  readonly requestMethod: string | undefined;
+  readonly requestHeaders: unknown;
+}
+
+/** The kind of a CORS request (Fetch §3.2.2: a preflight is OPTIONS with Access-Control-Request-Method). */
+export function kindOf(
+  method: string | undefined,
+  requestMethod: string | undefined,
+): 'actual' | 'preflight' {
+  return method === 'OPTIONS' && requestMethod !== undefined ? 'preflight' : 'actual';
+}
+
 /**
  * Decides a request from what the policy allows and the `Access-Control-Allow-Origin` value the
- * middleware chose (undefined when the origin was refused).
+ * front chose (undefined when the origin was refused).
  */
 export function decide(
   c: Checks,
-  req: IncomingMessage,
+  req: DecisionInput,
   allowOrigin: string | undefined,
   routes?: RouteMethods,
 ): CorsDecision {
-  const origin = req.headers.origin;
+  const origin = req.origin;
   if (origin === undefined) return NOT_CORS;
-  const kind = req.method === 'OPTIONS' && req.headers[ACRM] !== undefined ? 'preflight' : 'actual';
+  const kind = kindOf(req.method, req.requestMethod);
   if (c.disabled) {
     return refuse(
       kind,
@@ -180,7 +208,7 @@ export function decide(
     return refuse(kind, origin, 'origin-not-allowed', origin, c.origins, originRefusal(c, origin));
   }
   if (kind === 'actual') return { kind, allowed: true, origin };
-  const method = req.headers[ACRM]!;
+  const method = req.requestMethod!;
   if (!isToken(method)) {
     return refuse(
       kind,
@@ -214,7 +242,7 @@ export function decide(
     );
   }
   // Typed as a string by Node, but other stacks may hand over what they like.
-  const requested: unknown = req.headers[ACRH];
+  const requested = req.requestHeaders;
   if (requested === undefined || requested === '') return { kind, allowed: true, origin };
   if (typeof requested !== 'string' || !isValidRequestHeaderList(requested)) {
     const text = typeof requested === 'string' ? requested : JSON.stringify(requested);
@@ -275,157 +303,34 @@ function originRefusal(c: Checks, origin: string): string {
   return `${base}; ${add}`;
 }
 
-/** A refusal for a request that ended in next(err). */
+/** A refusal for a request that ended in an error (next(err), a rejected promise). */
 export function failed(
-  req: IncomingMessage,
+  kind: 'actual' | 'preflight',
   origin: string,
   reason: CorsRefusalReason,
   error: unknown,
   message: string,
   hint: string,
 ): CorsRefusedDecision {
-  const kind = req.method === 'OPTIONS' && req.headers[ACRM] !== undefined ? 'preflight' : 'actual';
   // One line, whatever the error says: a CorsConfigError lists its issues on separate lines.
   const detail = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
   return refuse(kind, origin, reason, detail, [], `${message}: ${detail}${hint}`, error);
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Where decisions go: the request (for corsDecision), onDecision, the diagnostics channel, NODE_DEBUG.
+// Where decisions go beyond the request: onDecision, the diagnostics channel, NODE_DEBUG.
 
-/** A decision, or a function that works it out on demand (so nobody pays for unread decisions). */
-export type Stored = CorsDecision | ((req: IncomingMessage) => CorsDecision);
-
-/** Reads and writes a private field on any object. */
-export interface Stamp {
-  readonly has: (headers: object) => boolean;
-  readonly get: (headers: object) => Stored | undefined;
-  readonly set: (headers: object, value: Stored) => void;
-}
-
-// What corsguard keeps for a request is a preallocated function of the middleware that works the
-// decision out on demand, or the decision itself when it was needed at once: on a plain node:http
-// request, in a Symbol-keyed property (see PLAIN below); on any other, in one private field of the
-// request's headers object (`req.headers`). Why there:
-// - the headers object is a plain object that Node builds per request and Express leaves alone, so
-//   requests with the same header names share hidden classes and the field's addition is a cached
-//   transition (tens of nanoseconds); `req` itself, which Express re-prototypes, gets a hidden class
-//   of its own from any new property (about 2 µs per request), and a WeakMap costs a few hundred
-//   nanoseconds per request in its own work and in the garbage collector's;
-// - a private field is invisible: not an own key (Object.keys, Reflect.ownKeys, spread, JSON,
-//   `new Headers(req.headers)` and util.inspect never see it), unlike a Symbol-keyed property.
-// A class whose base constructor returns its argument adds the field to any object. The class is
-// shared through globalThis, so every copy of corsguard in the process (ES module and CommonJS
-// builds alike) reads what another wrote.
-function makeStamp(): Stamp {
-  // A derived class that returns its argument without calling super(): no object is allocated
-  // for `this` (a base constructor would allocate one per call, to throw it away).
-  class Base extends Object {
-    // @ts-expect-error TS2377: no super() call, on purpose (see above)
-    constructor(target: object) {
-      return target;
-    }
-  }
-  class Stamped extends Base {
-    #stored: Stored | undefined;
-    static readonly has = (target: object): boolean => #stored in target;
-    static readonly get = (target: object): Stored | undefined =>
-      #stored in target ? target.#stored : undefined;
-    static readonly set = (target: object, value: Stored): void => {
-      if (#stored in target) target.#stored = value;
-      else new Stamped(target).#stored = value;
-    };
-  }
-  return { has: Stamped.has, get: Stamped.get, set: Stamped.set };
-}
-
-const REGISTRY = Symbol.for('corsguard.decisions.v2');
-const holder = globalThis as unknown as Record<symbol, Stamp | undefined>;
-/** Shared by every copy of corsguard in the process. */
-const stamp: Stamp = (holder[REGISTRY] ??= makeStamp());
-
-/** The headers object a decision is kept on, or undefined for something that is not a request. */
-function carrier(req: IncomingMessage): object | undefined {
-  const headers = (req as { headers?: unknown } | null | undefined)?.headers;
-  return typeof headers === 'object' && headers !== null ? headers : undefined;
-}
-
-const PLAIN: object = IncomingMessage.prototype;
-// A plain node:http request keeps its decision in a Symbol-keyed property instead: such requests
-// share hidden classes with slack for it, and the write costs a few nanoseconds where the private
-// field costs tens. A Symbol key is not an own string key (Object.keys, JSON, for...in).
-const DECISION = Symbol.for('corsguard.decision');
-type Tagged = IncomingMessage & { [DECISION]?: Stored };
-
-/** True for a plain node:http request (one no framework has re-prototyped). */
-export function isPlain(req: IncomingMessage): boolean {
-  return Object.getPrototypeOf(req) === PLAIN;
-}
-
-/** True when a corsguard has decided this request before; `plain` is {@link isPlain}(req). */
-export function kept(req: IncomingMessage, headers: object, plain: boolean): boolean {
-  return plain ? (req as Tagged)[DECISION] !== undefined : stamp.has(headers);
-}
-
-/** Keeps what corsguard decided for this request (see {@link kept}). */
-export function keep(req: IncomingMessage, headers: object, plain: boolean, value: Stored): void {
-  if (plain) (req as Tagged)[DECISION] = value;
-  else stamp.set(headers, value);
-}
-
-export function store(req: IncomingMessage, decision: Stored): void {
-  keep(req, req.headers, isPlain(req), decision);
-}
-
-/** True when a corsguard has already taken a decision for this request (another one is later). */
-export function decidedBefore(req: IncomingMessage): boolean {
-  return kept(req, req.headers, isPlain(req));
-}
-
-/**
- * The decision corsguard took for this request, or undefined when no corsguard middleware has seen
- * it (yet). Readable from any later middleware or handler.
- *
- * Nothing is worked out until it is asked for: per request, corsguard keeps one value, and the
- * decision is derived from the request on the first call. On a plain `node:http` request the value
- * is the property `Symbol.for('corsguard.decision')`; on a request a framework re-prototyped
- * (Express), it is a private field of `req.headers`, invisible (`Object.keys`, spread, JSON and
- * `new Headers(req.headers)` never see it). A middleware that replaces `req.headers` with a new
- * object after corsguard ran on such a request leaves this undefined.
- *
- * @example
- * ```ts
- * app.use((req, res, next) => {
- *   const decision = corsDecision(req);
- *   if (decision && !decision.allowed) metrics.increment(`cors.refused.${decision.reason}`);
- *   next();
- * });
- * ```
- * @public
- */
-export function corsDecision(req: IncomingMessage): CorsDecision | undefined {
-  const headers = carrier(req);
-  if (headers === undefined) return undefined;
-  // Where it is kept now, or where it was kept before the request changed prototype.
-  const plain = isPlain(req);
-  const found =
-    (plain ? (req as Tagged)[DECISION] : stamp.get(headers)) ??
-    (plain ? stamp.get(headers) : (req as Tagged)[DECISION]);
-  if (typeof found !== 'function') return found;
-  const decision = found(req);
-  keep(req, headers, plain, decision);
-  return decision;
+/** What a decision is published with: the request as the front has it (a Node request on Node). */
+export interface Published {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
 }
 
 /** Called once per decision; see the `onDecision` option. */
-export type DecisionListener = (decision: CorsDecision, req: IncomingMessage) => void;
-
-const decisions = channel('corsguard:decision');
-const debug = debuglog('corsguard');
-const debugEnabled = debug.enabled;
+export type DecisionListener = (decision: CorsDecision, req: never) => void;
 
 /** The NODE_DEBUG line for a refusal: the request, the origin, the reason and the fix. */
-export function refusalLine(decision: CorsRefusedDecision, req: IncomingMessage): string {
+export function refusalLine(decision: CorsRefusedDecision, req: Published): string {
   return printable(
     `refused ${decision.kind} ${String(req.method)} ${String(req.url)} from ${decision.origin}: ${decision.reason}; ${decision.message}`,
   );
@@ -433,24 +338,25 @@ export function refusalLine(decision: CorsRefusedDecision, req: IncomingMessage)
 
 /** True when a decision must be worked out now because somebody is listening. */
 export function listened(onDecision: DecisionListener | undefined): boolean {
-  return onDecision !== undefined || debugEnabled || decisions.hasSubscribers;
+  return onDecision !== undefined || host.debugEnabled || host.decisions.hasSubscribers;
 }
 
 /**
  * Sends a decision to `onDecision`, the `corsguard:decision` channel and NODE_DEBUG. Returns what
- * `onDecision` threw, if it threw, so the caller can pass it to next(err).
+ * `onDecision` threw, if it threw, so the caller can pass it on (next(err), a rejection).
  */
 export function publish(
   decision: CorsDecision,
-  req: IncomingMessage,
+  req: Published,
   onDecision: DecisionListener | undefined,
 ): unknown {
+  const { debug, decisions } = host;
   // A no-op unless NODE_DEBUG names corsguard (util.debuglog).
   if (!decision.allowed) debug('%s', refusalLine(decision, req));
   if (decisions.hasSubscribers) decisions.publish({ decision, req });
   if (onDecision === undefined) return undefined;
   try {
-    onDecision(decision, req);
+    (onDecision as (decision: CorsDecision, req: Published) => void)(decision, req);
     return undefined;
   } catch (err) {
     if (err) return err;

@@ -3,7 +3,7 @@ import { isToken, splitList } from './headers.js';
 import { DEFAULT_METHODS, isForbiddenMethod, normalizeMethod } from './methods.js';
 import {
   type FoundIssue,
-  type Fix,
+  type Issue,
   type OriginMatcher,
   collectOrigins,
   compileMatcher,
@@ -13,7 +13,7 @@ import {
 import type { DecisionListener } from './decision.js';
 import { compileBus } from './bus.js';
 import type { CacheSettings } from './cache.js';
-import type { CustomOrigin } from './types.js';
+import type { CustomOrigin } from '../types.js';
 
 /** How the allowed origins are decided, chosen once per configuration. */
 export type OriginPolicy =
@@ -382,8 +382,6 @@ function compileCache(
   }
   return { ttl: ttl as number, max: max as number, bus: compileBus(bus, onBusError, issue) };
 }
-
-export type Issue = (option: string, value: unknown, message: string, fix?: Fix) => void;
 
 /**
  * The issues as users get them: a fix is offered as `suggestion` only when compiling the options

@@ -11,32 +11,15 @@ import {
   ACRM,
   ACRPN,
   isValidRequestHeaderList,
-} from './headers.js';
-import {
-  type Checks,
-  type CorsDecision,
-  checks,
-  decide,
-  decidedBefore,
-  failed,
-  listened,
-  publish,
-  isPlain,
-  keep,
-  kept,
-} from './decision.js';
-import { LOOKUP_FAILURES, Later, originResolver } from './dynamic.js';
-import type { Policy } from './options.js';
-import {
-  type RouteMethods,
-  handOver,
-  leftAlone,
-  markHandler,
-  routeMethods,
-  superseded,
-} from './routes.js';
-import type { CustomOrigin } from './types.js';
-import { type VaryFields, appendVary, varyFields } from './vary.js';
+} from '../core/headers.js';
+import { type CorsDecision, type RouteMethods, listened, publish } from '../core/decision.js';
+import { decideRequest, decidedBefore, failedRequest, isPlain, keep, kept } from './decisions.js';
+import { LOOKUP_FAILURES, Later, originResolver } from '../core/dynamic.js';
+import type { Policy } from '../core/options.js';
+import { handOver, leftAlone, markHandler, routeMethods, superseded } from './routes.js';
+import type { CustomOrigin } from '../types.js';
+import { type Plan, VARY_ORIGIN, plan } from '../core/plan.js';
+import { appendVary } from './vary.js';
 
 // The per-request path. A handler is specialised once per policy; per request it reads Origin,
 // classifies the request (Fetch §3.2.2: a CORS-preflight request is OPTIONS with Origin and
@@ -51,63 +34,6 @@ export type Handler = ((req: IncomingMessage, res: ServerResponse, next: Next) =
   /** Present on handlers that cache origin answers. */
   clearOriginCache?: (origin?: string) => void;
 };
-
-const VARY_ORIGIN = varyFields('Origin');
-const VARY_ORIGIN_ACRH = varyFields('Origin', 'Access-Control-Request-Headers');
-const VARY_ACRH = varyFields('Access-Control-Request-Headers');
-
-/** What a handler needs beyond the policy: the Vary fields of each kind of answer, the checks. */
-interface Plan {
-  readonly policy: Policy;
-  readonly checks: Checks;
-  /** `methods: 'auto'`: preflights take the route methods (when there is a route table). */
-  readonly auto: boolean;
-  /** Vary on responses that are not allowed preflights (Origin when the answer depends on it). */
-  readonly vary: VaryFields | undefined;
-  /** Vary on allowed preflights (adds Access-Control-Request-Headers when it is reflected). */
-  readonly preflightVary: VaryFields | undefined;
-}
-
-/**
- * Plans by policy: a policy compiled once per content is shared by every middleware built from
- * equal options (one built per request, inside another middleware), and so is its plan.
- */
-const plans = new WeakMap<Policy, Plan>();
-
-/** The plan of a policy; its answers depend on the origin unless it is off, '*' or one origin. */
-function plan(policy: Policy): Plan {
-  let p = plans.get(policy);
-  if (p === undefined) {
-    const kind = policy.origin.kind;
-    p = planNow(policy, kind === 'match' || kind === 'function');
-    plans.set(policy, p);
-  }
-  return p;
-}
-
-function planNow(policy: Policy, dependsOnOrigin: boolean): Plan {
-  const reflect = policy.allowedHeaders === null;
-  return {
-    policy,
-    auto: policy.autoMethods,
-    checks: checks(
-      policy.origin.kind === 'disabled',
-      policy.origin.kind === 'function',
-      policy.origins,
-      policy.credentials,
-      policy.methods,
-      policy.allowedHeaders,
-    ),
-    vary: dependsOnOrigin ? VARY_ORIGIN : undefined,
-    preflightVary: dependsOnOrigin
-      ? reflect
-        ? VARY_ORIGIN_ACRH
-        : VARY_ORIGIN
-      : reflect
-        ? VARY_ACRH
-        : undefined,
-  };
-}
 
 /** Every header a corsguard may set, but Vary (whose entries stay, and are never added twice). */
 const TAKEN_BACK = [ACAO, ACAC, ACEH, ACAM, ACAH, ACMA, ACAPN, 'Allow'];
@@ -279,7 +205,7 @@ function record(
     keep(req, headers, plain, evaluate);
     return undefined;
   }
-  const decision = decide(p.checks, req, allowOrigin, routesOf(p, req));
+  const decision = decideRequest(p.checks, req, allowOrigin, routesOf(p, req));
   keep(req, headers, plain, decision);
   if (superseded(req, self)) return undefined;
   return publish(decision, req, p.policy.onDecision);
@@ -301,7 +227,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
   switch (origin.kind) {
     case 'disabled': {
       const p = plan(policy);
-      const evaluate: Evaluate = (req) => decide(p.checks, req, undefined);
+      const evaluate: Evaluate = (req) => decideRequest(p.checks, req, undefined);
       const handler: Handler = function corsguardDisabled(req, res, next) {
         const headers = req.headers;
         const plain = isPlain(req);
@@ -328,7 +254,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       // The same headers for everyone: no lookup, no Vary: Origin; the browser compares.
       const p = plan(policy);
       const value = origin.kind === 'any' ? '*' : origin.origin;
-      const evaluate: Evaluate = (req) => decide(p.checks, req, value, routesOf(p, req));
+      const evaluate: Evaluate = (req) => decideRequest(p.checks, req, value, routesOf(p, req));
       const handler: Handler = function corsguardStatic(req, res, next) {
         const headers = req.headers;
         const plain = isPlain(req);
@@ -358,7 +284,7 @@ function specialise(policy: Policy, owner: Handler | undefined): Handler {
       const allowedOf = (requestOrigin: string | undefined): string | undefined =>
         typeof requestOrigin === 'string' && match(requestOrigin) ? requestOrigin : undefined;
       const evaluate: Evaluate = (req) =>
-        decide(p.checks, req, allowedOf(req.headers.origin), routesOf(p, req));
+        decideRequest(p.checks, req, allowedOf(req.headers.origin), routesOf(p, req));
       const handler: Handler = function corsguard(req, res, next) {
         // req.headers is a getter: read once.
         const headers = req.headers;
@@ -421,7 +347,7 @@ function conclude(
       allowed === undefined ? f.refused : allowed === '*' ? f.any : f.reflected,
     );
   } else {
-    const decision = decide(p.checks, req, allowed, routesOf(p, req));
+    const decision = decideRequest(p.checks, req, allowed, routesOf(p, req));
     keep(req, headers, plain, decision);
     const err = superseded(req, f.self) ? undefined : publish(decision, req, onDecision);
     if (err !== undefined) {
@@ -469,7 +395,14 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
         return;
       }
       const [message, hint] = LOOKUP_FAILURES[result.reason];
-      const decision = failed(req, requestOrigin, result.reason, result.error, message, hint);
+      const decision = failedRequest(
+        req,
+        requestOrigin,
+        result.reason,
+        result.error,
+        message,
+        hint,
+      );
       keep(req, headers, plain, decision);
       if (listened(onDecision)) publish(decision, req, onDecision);
       next(result.error);
@@ -478,7 +411,7 @@ function functionHandler(policy: Policy, fn: CustomOrigin, owner: Handler | unde
   const evaluateWith =
     (allowed: (req: IncomingMessage) => string | undefined): Evaluate =>
     (req) =>
-      decide(p.checks, req, allowed(req), routesOf(p, req));
+      decideRequest(p.checks, req, allowed(req), routesOf(p, req));
   const f: FunctionPlan = {
     p,
     self: owner ?? handler,

@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import { type OriginMatcher, isOriginSyntax } from './origin.js';
 import { type OriginPolicy, compileOptions } from './options.js';
-import type { CorsOptionsDelegate, CustomOrigin } from './types.js';
+import type { CorsOptionsDelegate, CustomOrigin } from '../types.js';
 
 // User functions: origin functions and options delegates. How their answer is read depends only on
 // what they declare, decided once when the middleware is built (as `cors` users write them):

@@ -1,31 +1,26 @@
 import type { IncomingMessage } from 'node:http';
 import { debuglog } from 'node:util';
-import { NOT_CORS, failed, listened, publish, store } from './decision.js';
-import { type CorsConfigIssue, CorsConfigError, show } from './errors.js';
+import { NOT_CORS, listened, publish } from '../core/decision.js';
+import { failedRequest, store } from './decisions.js';
+import { type CorsConfigIssue, CorsConfigError, show } from '../core/errors.js';
 import { type Handler, createHandler, takeBack, varyOnOrigin } from './middleware.js';
-import {
-  type CorsWarning,
-  type Policy,
-  DEFAULT_ORIGIN_TIMEOUT,
-  UNKNOWN_OPTIONS_IGNORED,
-  compileOptions,
-  compileTimeout,
-} from './options.js';
+import { DEFAULT_ORIGIN_TIMEOUT, compileOptions, compileTimeout } from '../core/options.js';
 import { handOver, markHandler } from './routes.js';
-import { ContentCache } from './content.js';
-import { DELEGATE_FAILURES, delegateCaller } from './dynamic.js';
-import { ACRM } from './headers.js';
-import type * as decisions from './decision.js';
-import type * as errors from './errors.js';
+import { type WarningSink, compiled, emitOnce, perDelegate } from '../core/compile.js';
+import { ContentCache } from '../core/content.js';
+import { DELEGATE_FAILURES, delegateCaller } from '../core/dynamic.js';
+import { ACRM } from '../core/headers.js';
+import type * as decisions from '../core/decision.js';
+import type * as errors from '../core/errors.js';
 import type * as explaining from './explain.js';
-import type * as types from './types.js';
+import type * as types from '../types.js';
 import type {
   CheckedCorsOptions,
   CorsDelegateSettings,
   CorsMiddleware,
   CorsOptions,
   CorsOptionsDelegate,
-} from './types.js';
+} from '../types.js';
 
 /** True for something that looks like a request, as when `app.use(cors)` is written for `app.use(cors())`. */
 function looksLikeRequest(value: unknown): boolean {
@@ -36,34 +31,6 @@ function looksLikeRequest(value: unknown): boolean {
     typeof (value as { headers?: unknown }).headers === 'object'
   );
 }
-
-/** Warnings emitted once per process whatever configuration they come from (by their text). */
-const emittedInProcess = new Set<string>();
-
-function warnOnce(warnings: readonly CorsWarning[], emitted: Set<string>): void {
-  for (const warning of warnings) {
-    if (warning.code === UNKNOWN_OPTIONS_IGNORED) {
-      if (emittedInProcess.has(warning.message)) continue;
-      emittedInProcess.add(warning.message);
-    } else if (emitted.has(warning.code)) continue;
-    emitted.add(warning.code);
-    process.emitWarning(warning.message, { type: 'CorsguardWarning', code: warning.code });
-  }
-}
-
-/** A configuration compiled once per content, whichever `cors()` call built it. */
-interface Compiled {
-  readonly policy: Policy;
-  readonly warnings: readonly CorsWarning[];
-}
-
-// Middlewares built per request (`cors({...})(req, res, next)` inside another middleware, as
-// Companion does) or several times with equal options compile once: a bounded cache by content
-// (content.ts; never by identity alone, so an edited object is compiled afresh).
-const compiledOptions = new ContentCache<Compiled>((options) => compileOptions(options), 64);
-/** Configurations whose warnings `cors()` has emitted: each warns once per process. */
-const warnedConfigurations = new WeakSet();
-const NO_OPTIONS: object = Object.freeze({});
 
 /** The compile-time error for a second argument after options (it is for an options delegate). */
 type OnlyForDelegates =
@@ -124,21 +91,6 @@ export function cors(options?: unknown, settings?: unknown): CorsMiddleware {
   return handler as CorsMiddleware;
 }
 
-/** Emits the warnings of a configuration once per process (it is compiled once per content). */
-function emitOnce(warnings: readonly CorsWarning[], compiled?: object): void {
-  if (warnings.length === 0 || warnedConfigurations.has(compiled!)) return;
-  warnedConfigurations.add(compiled!);
-  warnOnce(warnings, new Set());
-}
-
-/** Emits the warnings of a delegate's answers once per delegate middleware and code. */
-function perDelegate(): WarningSink {
-  const emitted = new Set<string>();
-  return (warnings) => {
-    warnOnce(warnings, emitted);
-  };
-}
-
 // The type names of @types/cors on the factory: `import cors from 'corsguard'` then
 // `const options: cors.CorsOptions = ...`, as NestJS and tutorials write it; the CommonJS
 // declarations (cjs.ts) have the same names.
@@ -173,13 +125,6 @@ function ignore(): void {
 }
 
 /**
- * Reports the warnings of a compiled configuration; `compiled` is the configuration they belong to
- * when it is compiled once per content (the same object for equal options), undefined for the
- * answers of a delegate.
- */
-export type WarningSink = (warnings: readonly CorsWarning[], compiled?: object) => void;
-
-/**
  * Validates and compiles options (or wraps a delegate) into a handler, reporting warnings to `warn`.
  * As in `cors`, `true` (engine.io passes `cors: true` through) means the defaults, and arguments
  * after an options object are ignored (Express Gateway calls every policy as
@@ -189,15 +134,9 @@ export function build(options: unknown, settings: unknown, warn: WarningSink): H
   if (typeof options === 'function') {
     return delegateHandler(options as CorsOptionsDelegate, delegateTimeout(settings), warn);
   }
-  const given =
-    options === undefined || options === null || options === true ? NO_OPTIONS : options;
-  // Anything else that is no options object is refused by compileOptions, never cached.
-  const compiled =
-    typeof given === 'object' && !Array.isArray(given)
-      ? compiledOptions.get(given)
-      : compileOptions(given);
-  warn(compiled.warnings, compiled);
-  return createHandler(compiled.policy);
+  const found = compiled(options);
+  warn(found.warnings, found);
+  return createHandler(found.policy);
 }
 
 function delegateTimeout(settings: unknown): number {
@@ -264,7 +203,7 @@ function delegateHandler(
       return err;
     }
   };
-  const compiled = new ContentCache<unknown>(compile);
+  const perContent = new ContentCache<unknown>(compile);
   const delegating: Handler = function corsguardDelegate(req, res, next) {
     // The options of this request may say methods: 'auto', so the route methods come along.
     if (
@@ -285,7 +224,7 @@ function delegateHandler(
         store(req, NOT_CORS);
       } else {
         const [message, hint] = DELEGATE_FAILURES[reason];
-        const decision = failed(req, origin, reason, error, message, hint);
+        const decision = failedRequest(req, origin, reason, error, message, hint);
         store(req, decision);
         if (listened(undefined)) publish(decision, req, undefined);
       }
@@ -300,7 +239,7 @@ function delegateHandler(
       if (answer.options === null) {
         handler = defaults ??= createHandler(compileOptions(undefined).policy, delegating);
       } else {
-        handler = compiled.get(ownOrigin(answer.options, req.headers.origin));
+        handler = perContent.get(ownOrigin(answer.options, req.headers.origin));
       }
       if (typeof handler !== 'function') {
         fail('invalid-configuration', handler);

@@ -11,12 +11,15 @@
 // up, and within the cache's ttl otherwise (a lost message, a failed publish, an outage). After a
 // subscriber reconnects (or moves to a new client) the whole cache is cleared once, since messages
 // may have been missed meanwhile.
-import { debuglog } from 'node:util';
 import { CorsConfigError, type CorsConfigIssue, printable, show } from './errors.js';
-import type { Issue } from './options.js';
-import type { OriginCacheBus, OriginCacheBusError, OriginCacheBusEvents } from './types.js';
+import { host } from './host.js';
+import type { Issue } from './origin.js';
+import type { OriginCacheBus, OriginCacheBusError, OriginCacheBusEvents } from '../types.js';
 
-const debug = debuglog('corsguard');
+/** A NODE_DEBUG=corsguard line (the runtime's, see host.ts). */
+const debug = (line: string): void => {
+  host.debug('%s', line);
+};
 
 // ---------------------------------------------------------------------------------------------------
 // The message
