@@ -119,6 +119,39 @@ describe('corsguard/fetch', () => {
     expect(await copied.text()).toBe('streamed');
   });
 
+  it('copies an immutable Response a preflight was passed on to (preflightContinue)', async () => {
+    const guard = cors({ origin: [A], preflightContinue: true });
+    const res = await guard(preflight(A), () => Response.redirect(`${API}/elsewhere`, 307));
+    expect(res.status).toBe(307);
+    expect(res.headers.get('access-control-allow-origin')).toBe(A);
+    expect(res.headers.get('vary')).toBe('Origin, Access-Control-Request-Headers');
+    const mutable = await guard(
+      preflight(A),
+      () => new Response('mine', { headers: { Vary: 'origin, Accept' } }),
+    );
+    expect(mutable.headers.get('vary')).toBe('origin, Accept, Access-Control-Request-Headers');
+  });
+
+  it('rejects with what onDecision threw, and sends nothing, whatever the origin option', async () => {
+    const thrown = new Error('metrics down');
+    for (const origin of [false, '*', A, [A], (o: string) => o === A]) {
+      let called = false;
+      const guard = cors({
+        origin,
+        onDecision: () => {
+          throw thrown;
+        },
+      });
+      await expect(
+        guard(new Request(`${API}/x`, { headers: { Origin: A } }), () => {
+          called = true;
+          return new Response('app');
+        }),
+      ).rejects.toBe(thrown);
+      expect(called).toBe(false);
+    }
+  });
+
   it('rejects with the error the Express middleware passes to next(err)', async () => {
     const boom = new Error('database down');
     const failing = cors({
@@ -177,7 +210,23 @@ describe('corsguard/fetch', () => {
 });
 
 describe('corsguard/fetch and the Express middleware agree (property)', () => {
-  const ORIGINS = [A, 'https://b.example.com', EVIL, 'null', 'http://localhost:3000'];
+  // The Fetch front is its own per-request path over the core: the same configuration and request
+  // must give the same CORS headers, preflight status and decision as the Express middleware.
+  const JOINED = `${A}, https://b.example.com`;
+  const ORIGINS = [A, 'https://b.example.com', EVIL, 'null', 'http://localhost:3000', JOINED, ''];
+  const callback = (o: string | undefined, cb: (e: Error | null, allow?: boolean) => void) => {
+    cb(null, o === A);
+  };
+  const promised = async (o: string | undefined) => {
+    await Promise.resolve();
+    return o?.endsWith('.example.com') === true ? o : false;
+  };
+  const returned = (o: string | undefined) => o === 'https://b.example.com';
+  const failing = (_o: string | undefined, cb: (e: Error | null, allow?: boolean) => void) => {
+    setImmediate(() => {
+      cb(new Error('lookup failed'));
+    });
+  };
   const options = fc.record(
     {
       origin: fc.constantFrom<unknown>(
@@ -187,60 +236,105 @@ describe('corsguard/fetch and the Express middleware agree (property)', () => {
         A,
         [A, 'https://*.example.com'],
         [/^https:\/\/b\.example\.com$/],
+        callback,
+        promised,
+        returned,
+        failing,
       ),
       credentials: fc.boolean(),
-      methods: fc.constantFrom('GET,POST', ['PUT', 'PATCH'], undefined),
-      allowedHeaders: fc.constantFrom(undefined, ['Content-Type'], 'X-A,X-B'),
+      methods: fc.constantFrom('GET,POST', ['PUT', 'PATCH'], undefined, '*', []),
+      allowedHeaders: fc.constantFrom(undefined, ['Content-Type'], 'X-A,X-B', '*', []),
       exposedHeaders: fc.constantFrom(undefined, ['X-Id']),
       maxAge: fc.constantFrom(undefined, 600),
       optionsSuccessStatus: fc.constantFrom(undefined, 200),
+      preflightContinue: fc.boolean(),
+      privateNetworkAccess: fc.boolean(),
     },
     { requiredKeys: [] },
   );
   const requests = fc.record({
     origin: fc.option(fc.constantFrom(...ORIGINS), { nil: undefined }),
-    preflight: fc.boolean(),
-    method: fc.constantFrom('PUT', 'PATCH', 'DELETE'),
-    acrh: fc.constantFrom(undefined, 'content-type', 'x-a,x-b'),
+    method: fc.constantFrom('OPTIONS', 'GET', 'POST'),
+    acrm: fc.option(fc.constantFrom('PUT', 'PATCH', 'DELETE', 'GET', 'bad method'), {
+      nil: undefined,
+    }),
+    acrh: fc.constantFrom(undefined, 'content-type', 'x-a,x-b', 'authorization', 'x y'),
+    acrpn: fc.boolean(),
   });
 
-  it('sends the same CORS headers and preflight status for the same configuration and request', async () => {
+  it('sends the same CORS headers, preflight status and decision for the same configuration and request', async () => {
     await fc.assert(
       fc.asyncProperty(options, requests, async (given, req) => {
+        const decisions: { node: unknown[]; fetch: unknown[] } = { node: [], fetch: [] };
         const opts = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
         let middleware: ReturnType<typeof nodeCors>;
         try {
-          middleware = nodeCors(opts as never);
+          middleware = nodeCors({
+            ...opts,
+            onDecision: (d: unknown) => decisions.node.push(d),
+          } as never);
         } catch (err) {
           expect(() => cors(opts as never)).toThrow((err as Error).message);
           return;
         }
-        const guard = cors(opts);
+        const guard = cors({
+          ...opts,
+          onDecision: (d: unknown) => decisions.fetch.push(d),
+        });
         const server = http.createServer((r, s) => {
-          middleware(r, s, () => s.end('app'));
+          middleware(r, s, (err?: unknown) => {
+            // As Express's final handler does with next(err).
+            if (err !== undefined) s.statusCode = 500;
+            s.end(err === undefined ? 'app' : '');
+          });
         });
         const headers: Record<string, string> = {};
         if (req.origin !== undefined) headers.Origin = req.origin;
-        if (req.preflight) headers['Access-Control-Request-Method'] = req.method;
-        if (req.preflight && req.acrh !== undefined)
-          headers['Access-Control-Request-Headers'] = req.acrh;
-        let call = request(server)[req.preflight ? 'options' : 'get']('/things');
+        if (req.acrm !== undefined) headers['Access-Control-Request-Method'] = req.acrm;
+        if (req.acrh !== undefined) headers['Access-Control-Request-Headers'] = req.acrh;
+        if (req.acrpn) headers['Access-Control-Request-Private-Network'] = 'true';
+        let call =
+          request(server)[
+            req.method === 'OPTIONS' ? 'options' : req.method === 'GET' ? 'get' : 'post'
+          ]('/things');
         for (const [name, value] of Object.entries(headers)) call = call.set(name, value);
         const express = await call;
-        const fetched = await guard(
-          new Request(`${API}/things`, { method: req.preflight ? 'OPTIONS' : 'GET', headers }),
-          () => new Response('app'),
-        );
+        const handled = { called: false };
+        let fetched: Response;
+        try {
+          fetched = await guard(
+            new Request(`${API}/things`, { method: req.method, headers }),
+            () => {
+              handled.called = true;
+              return new Response('app');
+            },
+          );
+        } catch (err) {
+          // next(err) on Express: its default handler's 500; the same error, the same decision.
+          expect((err as Error).message).toBe('lookup failed');
+          expect(express.status).toBe(500);
+          expect(decisions.fetch).toEqual(decisions.node);
+          return;
+        }
+        const answered = !handled.called;
         const cors_ = (h: Record<string, string>) =>
           Object.fromEntries(
-            Object.entries(h).filter(([n]) => n.startsWith('access-control-') || n === 'vary'),
+            Object.entries(h).filter(
+              ([n]) =>
+                n.startsWith('access-control-') ||
+                n === 'vary' ||
+                (answered && n === 'content-length'),
+            ),
           );
         expect(cors_(Object.fromEntries(fetched.headers))).toEqual(
           cors_(express.headers as Record<string, string>),
         );
         expect(fetched.status).toBe(express.status);
+        expect(answered ? '' : 'app').toBe(express.text);
+        expect(decisions.fetch).toEqual(decisions.node);
+        expect(decisions.fetch).toHaveLength(1);
       }),
-      { numRuns: 150 },
+      { numRuns: 400 },
     );
-  }, 60_000);
+  }, 120_000);
 });

@@ -1,10 +1,14 @@
-// npm run bench:fetch: the Fetch front (corsguard/fetch) beside hono's own cors middleware and a floor,
-// in one run, in-process, on Node's Request and Response. Per workload, each candidate handles the
-// same Requests in a Hono application: corsguard's guard around the application; hono's cors mounted
-// in it; the floor, which sets exactly the headers corsguard sets on the application's Response
-// (from precomputed strings) and nothing else; and the application alone. Reported as medians of
-// per-round paired ratios. Nothing is asserted: this measures.
+// npm run bench:fetch: the Fetch front (corsguard/fetch) beside hono's own cors middleware,
+// @remix-run/cors-middleware and a floor, in one run, in-process, on Node's Request and Response. Per
+// workload, each candidate handles the same Requests: in a Hono application, corsguard's guard around
+// the application, hono's cors mounted in it, the floor (which sets exactly the headers corsguard
+// sets on the application's Response, from precomputed strings, and nothing else) and the
+// application alone; in a Remix fetch-router application, corsguard's guard around it and Remix's
+// cors middleware in it (each compared on its own application). Reported as medians of per-round
+// paired ratios. Nothing is asserted: this measures.
 /* global Request, Response -- Node 18+ globals (the Fetch API) */
+import { cors as remixCors } from '@remix-run/cors-middleware';
+import { createRouter } from '@remix-run/fetch-router';
 import { Hono } from 'hono';
 import { cors as honoCors } from 'hono/cors';
 import { cors } from '../dist/esm/fetch/index.js';
@@ -36,6 +40,22 @@ const hono = application(
     allowMethods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
   }),
 );
+
+function remixApplication(middleware) {
+  const router = createRouter({ middleware });
+  router.get('/api/items', () => new Response('ok'));
+  router.put('/api/items', () => new Response('ok'));
+  return router;
+}
+const remixPlain = remixApplication([]);
+const remix = remixApplication([
+  remixCors({
+    origin: LIST,
+    credentials: true,
+    maxAge: 600,
+    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
+  }),
+]);
 
 const WORKLOADS = [
   {
@@ -89,6 +109,8 @@ const CANDIDATES = {
   hono: (request) => hono.fetch(request),
   floor: undefined, // per workload
   app: (request) => plain.fetch(request),
+  corsguardRemix: (request) => guard(request, (r) => remixPlain.fetch(r)),
+  remix: (request) => remix.fetch(request),
 };
 
 async function time(run, make) {
@@ -116,6 +138,7 @@ for (const workload of WORKLOADS) {
     Math.round(summary(ns.floor).median),
     Math.round(summary(ns.app).median),
     showRatio(ratio('corsguard', 'hono')),
+    showRatio(ratio('corsguardRemix', 'remix')),
     showRatio(ratio('corsguard', 'floor')),
   ]);
 }
@@ -123,6 +146,9 @@ console.log(
   `FETCH FRONT, in-process (Node ${process.version}, ${String(ROUNDS)} rounds x ${String(PER_ROUND)} requests; ns per request; ratios are medians of per-round ratios [IQR])`,
 );
 console.log(
-  table(['workload', 'cg ns', 'hono ns', 'floor ns', 'app ns', 'cg/hono', 'cg/floor'], rows),
+  table(
+    ['workload', 'cg ns', 'hono ns', 'floor ns', 'app ns', 'cg/hono', 'cg/remix', 'cg/floor'],
+    rows,
+  ),
 );
 console.log('target: cg/floor <= 1.15 on every workload');

@@ -31,7 +31,7 @@ export interface Host {
 const silent = Object.assign((): void => undefined, { enabled: false });
 
 const NONE: Host = {
-  decisions: { hasSubscribers: false, publish: () => undefined },
+  decisions: { hasSubscribers: false, publish: silent },
   debug: silent,
   debugEnabled: false,
   emitWarning: (message) => {

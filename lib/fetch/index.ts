@@ -1,15 +1,40 @@
 // `corsguard/fetch`: the same policy for Fetch-API handlers (`(request: Request) => Response`), as
 // Hono, Next.js route handlers, Bun.serve, Deno.serve and Cloudflare Workers write them.
 //
-// The policy is the Node middleware's, compiled by the same cors(): each request is decided by that
-// very handler, run on a description of the Request (its method, path and headers) with a response
-// that only records (explain.ts). So the headers and the preflight status are the Express
-// middleware's for the same configuration and request, by construction; this front only reads a
-// Request and writes a Response.
-import type { IncomingMessage } from 'node:http';
-import { cors as nodeCors } from '../node/cors.js';
+// The policy is compiled by the core, as the Node middleware's is (same validation, errors,
+// warnings, plan and decisions); this front reads a Request and answers or decorates a Response.
+// It imports no Node module: it loads in workerd without nodejs_compat. Per request it reads the
+// few headers a decision needs and sets ready-made strings; only a listener (onDecision, the
+// diagnostics channel, NODE_DEBUG) makes it describe the request and work the decision out.
+import { compiled, emitOnce } from '../core/compile.js';
+import {
+  type DecisionInput,
+  type Published,
+  decide,
+  failed,
+  kindOf,
+  listened,
+  publish,
+} from '../core/decision.js';
+import { LOOKUP_FAILURES, Later, originResolver } from '../core/dynamic.js';
 import { CorsConfigError } from '../core/errors.js';
-import { type DescribedAnswer, runDescribed } from '../node/explain.js';
+import {
+  ACAC,
+  ACAH,
+  ACAM,
+  ACAO,
+  ACAPN,
+  ACEH,
+  ACMA,
+  ACRH,
+  ACRM,
+  ACRPN,
+  isValidRequestHeaderList,
+} from '../core/headers.js';
+import { type Host, type DebugLog, provideHost } from '../core/host.js';
+import type { Policy } from '../core/options.js';
+import { type Plan, VARY_ORIGIN, plan } from '../core/plan.js';
+import { type VaryFields, mergeVary, varyFields } from '../core/vary.js';
 import type { CorsOptions } from '../types.js';
 
 /**
@@ -22,6 +47,39 @@ export type FetchGuard = (
   request: Request,
   next: (request: Request) => Response | Promise<Response>,
 ) => Promise<Response>;
+
+type Next = Parameters<FetchGuard>[1];
+
+// The host of decisions and warnings where the runtime has Node's modules (Node 20.16 and later,
+// Bun, Deno, workerd with nodejs_compat): its channel, its debuglog and process warnings. An earlier
+// Node front provides the same; elsewhere warnings go to console.warn and nothing is published.
+provideHost(() => {
+  const proc = (globalThis as { process?: HostProcess }).process;
+  if (typeof proc?.getBuiltinModule !== 'function') return undefined;
+  const channels = proc.getBuiltinModule('node:diagnostics_channel') as
+    { channel: (name: string) => Host['decisions'] } | undefined;
+  const util = proc.getBuiltinModule('node:util') as
+    { debuglog: (section: string) => DebugLog } | undefined;
+  if (channels === undefined || util === undefined) return undefined;
+  const debug = util.debuglog('corsguard');
+  // workerd's debuglog is on for every section: only NODE_DEBUG turns it on here, as on Node.
+  const named = typeof proc.env?.NODE_DEBUG === 'string' && proc.env.NODE_DEBUG !== '';
+  return {
+    decisions: channels.channel('corsguard:decision'),
+    debug,
+    debugEnabled: named && debug.enabled,
+    emitWarning: (message, options) => {
+      proc.emitWarning(message, options);
+    },
+  };
+});
+
+/** What the host is taken from, where there is a `process`. */
+interface HostProcess {
+  getBuiltinModule?: (id: string) => unknown;
+  emitWarning: (message: string, options: { type: string; code: string }) => void;
+  env?: Record<string, string | undefined>;
+}
 
 /**
  * Creates a CORS guard for Fetch-API handlers, with the options, validation, errors, warnings and
@@ -55,7 +113,8 @@ export function cors(options?: CorsOptions): FetchGuard {
       },
     ]);
   }
-  if (options?.methods === 'auto') {
+  const found = compiled(options);
+  if (found.policy.autoMethods) {
     throw new CorsConfigError([
       {
         option: 'methods',
@@ -66,70 +125,280 @@ export function cors(options?: CorsOptions): FetchGuard {
       },
     ]);
   }
-  const handler = nodeCors(options);
-  return async function corsguardFetch(request, next) {
-    const url = new URL(request.url);
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    const described = {
-      method: request.method,
-      url: `${url.pathname}${url.search}`,
-      headers,
-    } as unknown as IncomingMessage;
-    const answer = await new Promise<DescribedAnswer>((resolve) => {
-      runDescribed(handler, described, resolve);
-    });
-    // The very value the Express middleware passes to next(err): yours, or corsguard's coded one.
-    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a user's error is passed on as it is
-    if (answer.error !== undefined) throw answer.error;
-    if (answer.statusCode !== null) {
-      // A preflight answered by the policy: no body.
-      return new Response(null, { status: answer.statusCode, headers: answer.headers });
-    }
-    return withHeaders(await next(request), answer.headers);
+  emitOnce(found.warnings, found);
+  return specialise(found.policy);
+}
+
+/** The request as a listener sees it: as Node would hand it over (method, path, lower-case headers). */
+function described(request: Request): Published & { headers: Record<string, string> } {
+  const url = new URL(request.url);
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return { method: request.method, url: `${url.pathname}${url.search}`, headers };
+}
+
+function inputOf(request: Request, origin: string | null): DecisionInput {
+  const headers = request.headers;
+  return {
+    origin: origin ?? undefined,
+    method: request.method,
+    requestMethod: headers.get(ACRM) ?? undefined,
+    requestHeaders: headers.get(ACRH) ?? undefined,
   };
 }
 
-/** The handler's Response with the CORS headers added; a copy when its headers are immutable. */
-function withHeaders(response: Response, set: Readonly<Record<string, string>>): Response {
-  const entries = Object.entries(set);
-  if (entries.length === 0) return response;
+/**
+ * Works the decision out and publishes it when somebody listens; returns what onDecision threw.
+ * `allowed` is the Access-Control-Allow-Origin value, undefined for a refusal.
+ */
+function record(
+  p: Plan,
+  request: Request,
+  origin: string | null,
+  allowed: string | undefined,
+): unknown {
+  const onDecision = p.policy.onDecision;
+  if (!listened(onDecision)) return undefined;
+  return publish(
+    decide(p.checks, inputOf(request, origin), allowed),
+    described(request),
+    onDecision,
+  );
+}
+
+/** The preflight's answer (no body), for an allowed origin or (`allowed` undefined) a refused one. */
+function preflightHeaders(
+  p: Plan,
+  request: Request,
+  allowed: string | undefined,
+): Record<string, string> {
+  const policy = p.policy;
+  const set: Record<string, string> = {};
+  if (allowed === undefined) {
+    // Only configurations that depend on the origin ever refuse one.
+    set.vary = VARY_ORIGIN.value;
+  } else {
+    if (p.preflightVary !== undefined) set.vary = p.preflightVary.value;
+    set[ACAO] = allowed;
+    if (policy.credentials) set[ACAC] = 'true';
+    if (policy.methods !== undefined) set[ACAM] = policy.methods;
+    if (policy.allowedHeaders === null) {
+      const requested = request.headers.get(ACRH);
+      // Only a well-formed list of header names is reflected (RFC 9110 §5.6.2 tokens).
+      if (requested !== null && requested !== '' && isValidRequestHeaderList(requested)) {
+        set[ACAH] = requested;
+      }
+    } else if (policy.allowedHeaders !== undefined) {
+      set[ACAH] = policy.allowedHeaders;
+    }
+    if (policy.maxAge !== undefined) set[ACMA] = policy.maxAge;
+    if (policy.privateNetworkAccess && request.headers.get(ACRPN) === 'true') set[ACAPN] = 'true';
+  }
+  // RFC 9110 §8.6: no Content-Length in a 204; other statuses say the body is empty.
+  if (policy.optionsSuccessStatus !== 204 && !policy.preflightContinue) set['content-length'] = '0';
+  return set;
+}
+
+/**
+ * Answers a preflight: here, without the handler, or (preflightContinue) through `next` with the
+ * preflight's headers added. `allowed` is the Access-Control-Allow-Origin value, undefined for a
+ * refusal. One settled promise is all an answered preflight costs.
+ */
+function answerPreflight(
+  p: Plan,
+  request: Request,
+  next: Next,
+  allowed: string | undefined,
+): Promise<Response> {
+  const set = preflightHeaders(p, request, allowed);
+  if (!p.policy.preflightContinue) {
+    return Promise.resolve(
+      new Response(null, { status: p.policy.optionsSuccessStatus, headers: set }),
+    );
+  }
+  return continued(request, next, set);
+}
+
+/** preflightContinue: the handler answers the preflight, and its Response gets the headers. */
+async function continued(
+  request: Request,
+  next: Next,
+  set: Readonly<Record<string, string>>,
+): Promise<Response> {
+  const write = (headers: Headers): void => {
+    for (const [name, value] of Object.entries(set)) {
+      if (name === 'vary') mergeInto(headers, varyFields(...value.split(', ')));
+      else headers.set(name, value);
+    }
+  };
+  const response = await next(request);
   try {
-    addTo(response.headers, entries);
+    write(response.headers);
     return response;
   } catch {
-    // Response.redirect() and fetch() answers have immutable headers (Fetch Standard, "immutable"
-    // guard): the same status, headers and body stream, in a Response that can take them.
-    const copy = new Response(response.body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-    addTo(copy.headers, entries);
+    const copy = copyOf(response);
+    write(copy.headers);
     return copy;
   }
 }
 
-/** Sets each header; Vary is merged with what the handler set, never overwritten. */
-function addTo(headers: Headers, entries: readonly (readonly [string, string])[]): void {
-  for (const [name, value] of entries) {
-    if (name !== 'vary') {
-      headers.set(name, value);
-      continue;
-    }
-    const present = headers.get('vary');
-    if (present === null) {
-      headers.set('vary', value);
-      continue;
-    }
-    const fields = present.split(',').map((field) => field.trim().toLowerCase());
-    if (fields.includes('*')) continue;
-    const missing = value
-      .split(',')
-      .filter((field) => !fields.includes(field.trim().toLowerCase()));
-    if (missing.length > 0)
-      headers.set('vary', `${present}, ${missing.map((f) => f.trim()).join(', ')}`);
+/**
+ * Any other request: the handler's Response with the headers of `allowed` (the
+ * Access-Control-Allow-Origin value, undefined for a refusal or no Origin), and Vary: Origin when
+ * the configuration's answers depend on the origin (to a request without one too).
+ */
+async function answerActual(
+  p: Plan,
+  request: Request,
+  next: Next,
+  allowed: string | undefined,
+): Promise<Response> {
+  const response = await next(request);
+  try {
+    writeActual(response.headers, p, allowed);
+    return response;
+  } catch {
+    // The first write threw, before anything was set: headers that cannot change.
+    const copy = copyOf(response);
+    writeActual(copy.headers, p, allowed);
+    return copy;
   }
+}
+
+/** The headers of an actual response, as the Node middleware sets them: Vary, then the origin's. */
+function writeActual(headers: Headers, p: Plan, allowed: string | undefined): void {
+  if (p.vary !== undefined) mergeInto(headers, p.vary);
+  if (allowed === undefined) return;
+  const policy = p.policy;
+  headers.set(ACAO, allowed);
+  if (policy.credentials) headers.set(ACAC, 'true');
+  if (policy.exposedHeaders !== undefined) headers.set(ACEH, policy.exposedHeaders);
+}
+
+/**
+ * A Response that can take headers, for one whose headers are immutable (Response.redirect() and
+ * fetch() answers: the Fetch Standard's "immutable" guard): the same status, headers and body
+ * stream, not read.
+ */
+function copyOf(response: Response): Response {
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+/** Vary merged with what the handler set, never overwritten. */
+function mergeInto(headers: Headers, fields: VaryFields): void {
+  const present = headers.get('vary');
+  if (present === null) {
+    headers.set('vary', fields.value);
+    return;
+  }
+  const merged = mergeVary(present, fields);
+  if (merged !== undefined) headers.set('vary', merged);
+}
+
+/** The guard for a policy, its per-request path chosen once (as the Node middleware's is). */
+function specialise(policy: Policy): FetchGuard {
+  const p = plan(policy);
+  const origin = policy.origin;
+  switch (origin.kind) {
+    case 'disabled':
+      // CORS off: nothing is set; the decision still says why.
+      return async function corsguardDisabled(request, next) {
+        const err = record(p, request, request.headers.get('origin'), undefined);
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- onDecision's own error, as it is
+        if (err !== undefined) throw err;
+        return next(request);
+      };
+    case 'any':
+    case 'static': {
+      // The same headers for everyone: no lookup, no Vary: Origin; the browser compares.
+      const value = origin.kind === 'any' ? '*' : origin.origin;
+      return function corsguardStatic(request, next) {
+        const requestOrigin = request.headers.get('origin');
+        const err = record(p, request, requestOrigin, value);
+        if (err !== undefined) return rejected(err);
+        return isPreflight(request, requestOrigin)
+          ? answerPreflight(p, request, next, value)
+          : answerActual(p, request, next, value);
+      };
+    }
+    case 'match': {
+      const match = origin.match;
+      return function corsguard(request, next) {
+        const requestOrigin = request.headers.get('origin');
+        const allowed = requestOrigin !== null && match(requestOrigin) ? requestOrigin : undefined;
+        const err = record(p, request, requestOrigin, allowed);
+        if (err !== undefined) return rejected(err);
+        return isPreflight(request, requestOrigin)
+          ? answerPreflight(p, request, next, allowed)
+          : answerActual(p, request, next, allowed);
+      };
+    }
+    case 'function': {
+      const { lookup } = originResolver(
+        origin.fn,
+        policy.credentials,
+        policy.originTimeout,
+        policy.originCache,
+      );
+      return async function corsguardFunction(request, next) {
+        const requestOrigin = request.headers.get('origin');
+        const preflight = isPreflight(request, requestOrigin);
+        let allowed: string | undefined = undefined;
+        if (requestOrigin !== null) {
+          const now = lookup(requestOrigin);
+          if (now instanceof Later) {
+            const result = await new Promise<Parameters<Parameters<Later['wait']>[0]>[0]>(
+              (resolve) => {
+                now.wait(resolve);
+              },
+            );
+            if (!('allowed' in result)) {
+              const onDecision = policy.onDecision;
+              if (listened(onDecision)) {
+                const [message, hint] = LOOKUP_FAILURES[result.reason];
+                const kind = kindOf(request.method, request.headers.get(ACRM) ?? undefined);
+                const decision = failed(
+                  kind,
+                  requestOrigin,
+                  result.reason,
+                  result.error,
+                  message,
+                  hint,
+                );
+                publish(decision, described(request), onDecision);
+              }
+              // The very value the Express middleware passes to next(err): yours, or corsguard's coded one.
+              throw result.error;
+            }
+            allowed = result.allowed;
+          } else {
+            allowed = now;
+          }
+        }
+        const err = record(p, request, requestOrigin, allowed);
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- onDecision's own error, as it is
+        if (err !== undefined) throw err;
+        return preflight
+          ? answerPreflight(p, request, next, allowed)
+          : answerActual(p, request, next, allowed);
+      };
+    }
+  }
+}
+
+/** onDecision's own error, as it threw it (what the Express middleware passes to next(err)). */
+function rejected(err: unknown): Promise<never> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the user's value, as it is
+  return Promise.reject(err);
+}
+
+/** A CORS-preflight request (Fetch §3.2.2): OPTIONS with Origin and Access-Control-Request-Method. */
+function isPreflight(request: Request, origin: string | null): boolean {
+  return origin !== null && request.method === 'OPTIONS' && request.headers.has(ACRM);
 }
