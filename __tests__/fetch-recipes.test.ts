@@ -1,6 +1,9 @@
 // Issue 25: the corsguard/fetch recipes under examples/, each started on its runtime and sent a
 // preflight, an allowed request and a refused one: Hono on Node (@hono/node-server), Bun.serve and
-// Deno.serve (the runtimes installed from npm as dev dependencies, run from node_modules/.bin).
+// Deno.serve (the runtimes installed from npm as dev dependencies, run from node_modules/.bin), and
+// a Cloudflare Worker in workerd (Miniflare, bundled by esbuild as wrangler does).
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { start } from '../examples/fetch-hono.js';
@@ -122,5 +125,61 @@ describe.each<[string, string, string[]]>([
     expect(refused.status).toBe(200);
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     expect(refused.headers.get('vary')?.toLowerCase()).toBe('origin');
+  });
+});
+
+describe('a Cloudflare Worker in workerd (examples/fetch-worker.mjs, through Miniflare)', () => {
+  let mf: Miniflare;
+  let url: URL;
+  let bundled: string;
+  beforeAll(async () => {
+    // As wrangler deploys a Worker: bundled, `corsguard/fetch` resolved by its package name.
+    const out = await build({
+      entryPoints: [join(__dirname, '..', 'examples', 'fetch-worker.mjs')],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      write: false,
+      logLevel: 'silent',
+    });
+    bundled = out.outputFiles[0]!.text;
+    // No compatibility flag: without nodejs_compat, importing a Node module would fail to load.
+    mf = new Miniflare({ modules: true, script: bundled, compatibilityDate: '2026-04-01' });
+    url = await mf.ready;
+  }, 40_000);
+  afterAll(() => mf.dispose());
+
+  it('bundles without a Node module', () => {
+    expect(bundled).toContain('corsguard:decision');
+    expect(bundled).not.toMatch(
+      /(\bfrom\s*|\bimport\s*\(?\s*|require\(\s*)["'](node:)?(http|util|diagnostics_channel)["']/,
+    );
+  });
+
+  it('answers the preflight, an allowed and a refused request as the Express middleware does', async () => {
+    const preflight = await fetch(new URL('/api', url), {
+      method: 'OPTIONS',
+      headers: { Origin: APP, 'Access-Control-Request-Method': 'PUT' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(preflight.headers.get('access-control-allow-methods')).toBe(
+      'GET,HEAD,PUT,PATCH,POST,DELETE',
+    );
+    expect(preflight.headers.get('access-control-max-age')).toBe('600');
+    const allowed = await fetch(new URL('/api', url), { headers: { Origin: APP } });
+    expect(await allowed.json()).toEqual({ hello: 'world', runtime: 'workerd' });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(allowed.headers.get('vary')).toBe('Origin');
+    const refused = await fetch(new URL('/api', url), { headers: { Origin: EVIL } });
+    expect(refused.status).toBe(200);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(refused.headers.get('vary')).toBe('Origin');
+    const refusedPreflight = await fetch(new URL('/api', url), {
+      method: 'OPTIONS',
+      headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' },
+    });
+    expect(refusedPreflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
