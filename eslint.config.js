@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', '.tmp/', '.build/'] },
+  {
+    ignores: [
+      'dist/',
+      'coverage/',
+      'node_modules/',
+      '.tmp/',
+      '.build/',
+      'examples/next/.next/',
+      'examples/next/cache/',
+    ],
+  },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -1,10 +1,11 @@
 // Issue 25: the corsguard/fetch recipes under examples/, each started on its runtime and sent a
 // preflight, an allowed request and a refused one: Hono on Node (@hono/node-server), Bun.serve and
 // Deno.serve (the runtimes installed from npm as dev dependencies, run from node_modules/.bin), and
-// a Cloudflare Worker in workerd (Miniflare, bundled by esbuild as wrangler does).
+// a Cloudflare Worker in workerd (Miniflare, bundled by esbuild as wrangler does), and a Next.js
+// route handler on Next's production server (next build, next start).
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { start } from '../examples/fetch-hono.js';
 
@@ -61,16 +62,21 @@ describe('Hono on Node (examples/fetch-hono.ts)', () => {
   });
 });
 
-/** Starts a recipe with its runtime on a free port; resolves when it says it listens. */
+const ROOT = join(__dirname, '..');
+
+/**
+ * Starts a recipe with its runtime (a bin of node_modules/.bin) on a free port; resolves when it
+ * says it listens (`listening on <port>`, or Next's `Local: http://127.0.0.1:<port>`).
+ */
 function startRecipe(
   command: string,
   args: string[],
+  cwd = ROOT,
 ): Promise<{ url: string; child: ChildProcess }> {
-  const root = join(__dirname, '..');
   return new Promise((resolve, reject) => {
-    const child = spawn(join(root, 'node_modules', '.bin', command), args, {
-      cwd: root,
-      env: { ...process.env, PORT: '0', NO_COLOR: '1' },
+    const child = spawn(join(ROOT, 'node_modules', '.bin', command), args, {
+      cwd,
+      env: { ...process.env, PORT: '0', NO_COLOR: '1', NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -80,7 +86,7 @@ function startRecipe(
     }, 30_000);
     const read = (chunk: Buffer): void => {
       output += chunk.toString();
-      const port = /listening on (\d+)/.exec(output)?.[1];
+      const port = /(?:listening on |Local:\s+http:\/\/127\.0\.0\.1:)(\d+)/.exec(output)?.[1];
       if (port !== undefined) {
         clearTimeout(timer);
         resolve({ url: `http://127.0.0.1:${port}`, child });
@@ -177,6 +183,61 @@ describe('a Cloudflare Worker in workerd (examples/fetch-worker.mjs, through Min
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     expect(refused.headers.get('vary')).toBe('Origin');
     const refusedPreflight = await fetch(new URL('/api', url), {
+      method: 'OPTIONS',
+      headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' },
+    });
+    expect(refusedPreflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('a Next.js route handler on the production server (examples/next)', () => {
+  const app = join(ROOT, 'examples', 'next');
+  let url: string;
+  let child: ChildProcess;
+  beforeAll(async () => {
+    // `next build`, then `next start`, as a deployment runs them.
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        join(ROOT, 'node_modules', '.bin', 'next'),
+        ['build'],
+        { cwd: app, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, timeout: 150_000 },
+        (err, stdout, stderr) => {
+          if (err) reject(new Error(`next build failed: ${err.message}\n${stdout}${stderr}`));
+          else resolve();
+        },
+      );
+    });
+    ({ url, child } = await startRecipe('next', ['start', '-p', '0', '-H', '127.0.0.1'], app));
+  }, 180_000);
+  afterAll(() => {
+    child.kill();
+  });
+
+  it('answers the preflight, an allowed and a refused request as the Express middleware does', async () => {
+    const preflight = await fetch(`${url}/api/hello`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: APP,
+        'Access-Control-Request-Method': 'PUT',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
+    expect(preflight.headers.get('access-control-max-age')).toBe('600');
+    // Next's own Vary fields, then the guard's.
+    expect(preflight.headers.get('vary')).toMatch(/, Origin, Access-Control-Request-Headers$/);
+    const allowed = await fetch(`${url}/api/hello`, { headers: { Origin: APP } });
+    expect(await allowed.json()).toEqual({ hello: 'world', runtime: 'next' });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(allowed.headers.get('vary')).toMatch(/\bOrigin\b/);
+    const refused = await fetch(`${url}/api/hello`, { headers: { Origin: EVIL } });
+    expect(refused.status).toBe(200);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(refused.headers.get('vary')).toMatch(/\bOrigin\b/);
+    const refusedPreflight = await fetch(`${url}/api/hello`, {
       method: 'OPTIONS',
       headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' },
     });
