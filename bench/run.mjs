@@ -34,7 +34,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.e
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = (args.find((a) => a.startsWith('--only=')) ?? '--only=inprocess,memory,http')
+const only = (args.find((a) => a.startsWith('--only=')) ?? '--only=inprocess,memory,http,fetch')
   .slice('--only='.length)
   .split(',');
 const jsonPath = args.find((a) => a.startsWith('--json='))?.slice('--json='.length);
@@ -444,6 +444,17 @@ if (targets.express !== undefined || report.memory !== undefined) {
   print(
     '  (aux) not one of the target workloads: the like-for-like reference for the 1.1x target (same headers as the 1,000 and patterns rows; the single origin is static and sets no Vary).',
   );
+  print();
+}
+
+// The Fetch front (corsguard/fetch) beside hono's cors, Remix's cors middleware and a floor:
+// bench/fetch.mjs, in a process of its own, with the same --quick.
+if (only.includes('fetch')) {
+  const fetchBench = fileURLToPath(new URL('./fetch.mjs', import.meta.url));
+  const child = spawnSync(process.execPath, [fetchBench, ...(quick ? ['--quick'] : [])], {
+    stdio: 'inherit',
+  });
+  if (child.status !== 0) print(`bench/fetch.mjs failed (status ${String(child.status)})`);
   print();
 }
 
