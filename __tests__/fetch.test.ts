@@ -162,6 +162,15 @@ describe('corsguard/fetch', () => {
     await expect(
       failing(new Request(`${API}/x`, { headers: { Origin: A } }), handler()),
     ).rejects.toBe(boom);
+    const decisions: unknown[] = [];
+    const told = cors({
+      origin: (_origin: string) => Promise.reject(boom),
+      onDecision: (d) => decisions.push(d),
+    });
+    await expect(told(preflight(A), handler())).rejects.toBe(boom);
+    expect(decisions).toEqual([
+      expect.objectContaining({ kind: 'preflight', reason: 'origin-resolver-error', error: boom }),
+    ]);
     const slow = cors({
       origin: (_origin: string) => new Promise<boolean>(() => undefined),
       originTimeout: 20,
@@ -169,6 +178,41 @@ describe('corsguard/fetch', () => {
     await expect(
       slow(new Request(`${API}/x`, { headers: { Origin: A } }), handler()),
     ).rejects.toBeInstanceOf(CorsTimeoutError);
+  });
+
+  it('caches a function origin’s answers (originCache), cleared by clearOriginCache and by a bus', async () => {
+    const subscribers: ((message: string) => void)[] = [];
+    const bus = {
+      publish(message: string) {
+        for (const s of subscribers) s(message);
+      },
+      subscribe(onMessage: (message: string) => void) {
+        subscribers.push(onMessage);
+      },
+    };
+    const allowed = new Set([A]);
+    let asked = 0;
+    const origin = (o: string) => {
+      asked++;
+      return allowed.has(o);
+    };
+    const here = cors({ origin, originCache: { ttl: 60_000, bus } });
+    const there = cors({ origin, originCache: { ttl: 60_000, bus } });
+    const ask = async (guard: typeof here) =>
+      (await guard(new Request(`${API}/x`, { headers: { Origin: A } }), handler())).headers.get(
+        'access-control-allow-origin',
+      );
+    expect([await ask(here), await ask(here), await ask(there)]).toEqual([A, A, A]);
+    expect(asked).toBe(2); // once per guard
+    allowed.delete(A);
+    expect(await ask(here)).toBe(A); // still cached
+    here.clearOriginCache(A); // here, and there through the bus
+    expect([await ask(here), await ask(there)]).toEqual([null, null]);
+    expect(asked).toBe(4);
+    // Other origin options cache nothing, and clearing does nothing.
+    const listed = cors({ origin: [A] });
+    listed.clearOriginCache();
+    expect(await ask(listed)).toBe(A);
   });
 
   it('reads function origins in every style', async () => {
@@ -192,6 +236,8 @@ describe('corsguard/fetch', () => {
     expect(() => cors((() => null) as never)).toThrow(
       /an options delegate receives a Node request/,
     );
+    // A compile-time error too, as for the Express middleware.
+    // @ts-expect-error -- origin '*' cannot be combined with credentials: true
     expect(() => cors({ origin: '*', credentials: true })).toThrow(CorsConfigError);
   });
 

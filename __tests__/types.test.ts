@@ -184,6 +184,8 @@ describe('the first compiler error, under TypeScript 5.9, 6 and 7', () => {
     'valid.cts': null,
     'namespace.mts': null,
     'namespace.cts': null,
+    'fetch-valid.mts': null,
+    'fetch-star-with-credentials.mts': `(6,3): error TS2322: Type '"*"' is not assignable to type '${STAR}'.`,
   };
   // The package's own TypeScript (~6.0) and the two installed beside it under npm aliases.
   const COMPILERS: [string, string, string][] = [

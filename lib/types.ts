@@ -278,13 +278,11 @@ type UnknownOption<K> = K extends string
  * error (browsers refuse a credentialed response whose `Access-Control-Allow-Origin` is `*`), and so
  * is `{ credentials: true }` with `origin` left out (it defaults to `'*'`), and an option name that
  * does not exist (`credential`). Each error is reported at the property concerned, with a message
- * saying the fix.
+ * saying the fix. `corsguard/fetch`'s `cors` checks its options alike.
  *
  * @public
  */
-export type CheckedCorsOptions<O extends CorsOptions> = [Exclude<keyof O, KnownOption>] extends [
-  never,
-]
+export type CheckedCorsOptions<O extends object> = [Exclude<keyof O, KnownOption>] extends [never]
   ? O extends {
       /** Options that include credentials. */
       readonly credentials: true;

@@ -8,6 +8,7 @@
 // diagnostics channel, NODE_DEBUG) makes it describe the request and work the decision out.
 import { compiled, emitOnce } from '../core/compile.js';
 import {
+  type CorsDecision,
   type DecisionInput,
   type Published,
   decide,
@@ -35,7 +36,35 @@ import { type Host, type DebugLog, provideHost } from '../core/host.js';
 import type { Policy } from '../core/options.js';
 import { type Plan, VARY_ORIGIN, plan } from '../core/plan.js';
 import { type VaryFields, mergeVary, varyFields } from '../core/vary.js';
-import type { CorsOptions } from '../types.js';
+import type { CheckedCorsOptions, CorsOptions } from '../types.js';
+
+/**
+ * The request as `onDecision` and the `corsguard:decision` channel get it on this front: as Node
+ * would hand it over.
+ *
+ * @public
+ */
+export interface CorsFetchRequest {
+  /** The Request's method. */
+  readonly method: string;
+  /** The path and query of the Request's URL (`/things?x=1`), as a Node request's `url`. */
+  readonly url: string;
+  /** The Request's headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The options of {@link cors}: those of the Express middleware, but `methods: 'auto'` (it reads an
+ * Express application's routes), with `onDecision` given the {@link CorsFetchRequest}.
+ *
+ * @public
+ */
+export interface FetchCorsOptions extends Omit<CorsOptions, 'methods' | 'onDecision'> {
+  /** As for the Express middleware, but `'auto'`. @defaultValue `'GET,HEAD,PUT,PATCH,POST,DELETE'` */
+  methods?: Exclude<CorsOptions['methods'], 'auto'>;
+  /** Called once per request with the decision; what it throws rejects the guard's promise. */
+  onDecision?: ((decision: CorsDecision, req: CorsFetchRequest) => void) | undefined;
+}
 
 /**
  * What {@link cors} returns: `guard(request, next)` answers a preflight itself, and otherwise calls
@@ -43,12 +72,17 @@ import type { CorsOptions } from '../types.js';
  *
  * @public
  */
-export type FetchGuard = (
-  request: Request,
-  next: (request: Request) => Response | Promise<Response>,
-) => Promise<Response>;
+export interface FetchGuard {
+  (request: Request, next: (request: Request) => Response | Promise<Response>): Promise<Response>;
+  /**
+   * Forgets the cached answers of a function origin (`originCache`): of one origin, or all; with a
+   * bus, every instance forgets them. Does nothing for other origin options.
+   */
+  clearOriginCache(origin?: string): void;
+}
 
-type Next = Parameters<FetchGuard>[1];
+type Next = (request: Request) => Response | Promise<Response>;
+type Guard = (request: Request, next: Next) => Promise<Response>;
 
 // The host of decisions and warnings where the runtime has Node's modules (Node 20.16 and later,
 // Bun, Deno, workerd with nodejs_compat): its channel, its debuglog and process warnings. An earlier
@@ -102,7 +136,10 @@ interface HostProcess {
  * ```
  * @public
  */
-export function cors(options?: CorsOptions): FetchGuard {
+export function cors<const O extends FetchCorsOptions = FetchCorsOptions>(
+  options?: CheckedCorsOptions<O>,
+): FetchGuard;
+export function cors(options?: FetchCorsOptions): FetchGuard {
   if (typeof options === 'function') {
     throw new CorsConfigError([
       {
@@ -126,11 +163,16 @@ export function cors(options?: CorsOptions): FetchGuard {
     ]);
   }
   emitOnce(found.warnings, found);
-  return specialise(found.policy);
+  const { guard, clear } = specialise(found.policy);
+  return Object.assign(guard, { clearOriginCache: clear });
+}
+
+function ignore(): void {
+  // nothing is cached
 }
 
 /** The request as a listener sees it: as Node would hand it over (method, path, lower-case headers). */
-function described(request: Request): Published & { headers: Record<string, string> } {
+function described(request: Request): Published & CorsFetchRequest {
   const url = new URL(request.url);
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
@@ -302,91 +344,94 @@ function mergeInto(headers: Headers, fields: VaryFields): void {
 }
 
 /** The guard for a policy, its per-request path chosen once (as the Node middleware's is). */
-function specialise(policy: Policy): FetchGuard {
+function specialise(policy: Policy): { guard: Guard; clear: (origin?: string) => void } {
   const p = plan(policy);
   const origin = policy.origin;
   switch (origin.kind) {
     case 'disabled':
       // CORS off: nothing is set; the decision still says why.
-      return async function corsguardDisabled(request, next) {
-        const err = record(p, request, request.headers.get('origin'), undefined);
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- onDecision's own error, as it is
-        if (err !== undefined) throw err;
-        return next(request);
+      return {
+        guard: async function corsguardDisabled(request, next) {
+          const err = record(p, request, request.headers.get('origin'), undefined);
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- onDecision's own error, as it is
+          if (err !== undefined) throw err;
+          return next(request);
+        },
+        clear: ignore,
       };
     case 'any':
     case 'static': {
       // The same headers for everyone: no lookup, no Vary: Origin; the browser compares.
       const value = origin.kind === 'any' ? '*' : origin.origin;
-      return function corsguardStatic(request, next) {
-        const requestOrigin = request.headers.get('origin');
-        const err = record(p, request, requestOrigin, value);
-        if (err !== undefined) return rejected(err);
-        return isPreflight(request, requestOrigin)
-          ? answerPreflight(p, request, next, value)
-          : answerActual(p, request, next, value);
+      return {
+        guard: function corsguardStatic(request, next) {
+          const requestOrigin = request.headers.get('origin');
+          const err = record(p, request, requestOrigin, value);
+          if (err !== undefined) return rejected(err);
+          return isPreflight(request, requestOrigin)
+            ? answerPreflight(p, request, next, value)
+            : answerActual(p, request, next, value);
+        },
+        clear: ignore,
       };
     }
     case 'match': {
       const match = origin.match;
-      return function corsguard(request, next) {
-        const requestOrigin = request.headers.get('origin');
-        const allowed = requestOrigin !== null && match(requestOrigin) ? requestOrigin : undefined;
-        const err = record(p, request, requestOrigin, allowed);
-        if (err !== undefined) return rejected(err);
-        return isPreflight(request, requestOrigin)
-          ? answerPreflight(p, request, next, allowed)
-          : answerActual(p, request, next, allowed);
+      return {
+        guard: function corsguard(request, next) {
+          const requestOrigin = request.headers.get('origin');
+          const allowed =
+            requestOrigin !== null && match(requestOrigin) ? requestOrigin : undefined;
+          const err = record(p, request, requestOrigin, allowed);
+          if (err !== undefined) return rejected(err);
+          return isPreflight(request, requestOrigin)
+            ? answerPreflight(p, request, next, allowed)
+            : answerActual(p, request, next, allowed);
+        },
+        clear: ignore,
       };
     }
     case 'function': {
-      const { lookup } = originResolver(
+      const { lookup, clear } = originResolver(
         origin.fn,
         policy.credentials,
         policy.originTimeout,
         policy.originCache,
       );
-      return async function corsguardFunction(request, next) {
-        const requestOrigin = request.headers.get('origin');
-        const preflight = isPreflight(request, requestOrigin);
-        let allowed: string | undefined = undefined;
-        if (requestOrigin !== null) {
-          const now = lookup(requestOrigin);
-          if (now instanceof Later) {
-            const result = await new Promise<Parameters<Parameters<Later['wait']>[0]>[0]>(
-              (resolve) => {
-                now.wait(resolve);
-              },
-            );
-            if (!('allowed' in result)) {
-              const onDecision = policy.onDecision;
-              if (listened(onDecision)) {
-                const [message, hint] = LOOKUP_FAILURES[result.reason];
-                const kind = kindOf(request.method, request.headers.get(ACRM) ?? undefined);
-                const decision = failed(
-                  kind,
-                  requestOrigin,
-                  result.reason,
-                  result.error,
-                  message,
-                  hint,
-                );
-                publish(decision, described(request), onDecision);
-              }
-              // The very value the Express middleware passes to next(err): yours, or corsguard's coded one.
-              throw result.error;
-            }
-            allowed = result.allowed;
-          } else {
-            allowed = now;
-          }
+      /** The Access-Control-Allow-Origin value for the request's origin, when it has one. */
+      const allowedFor = async (
+        request: Request,
+        requestOrigin: string,
+      ): Promise<string | undefined> => {
+        const now = lookup(requestOrigin);
+        if (!(now instanceof Later)) return now;
+        const result = await new Promise<Parameters<Parameters<Later['wait']>[0]>[0]>((resolve) => {
+          now.wait(resolve);
+        });
+        if ('allowed' in result) return result.allowed;
+        const onDecision = policy.onDecision;
+        if (listened(onDecision)) {
+          const [message, hint] = LOOKUP_FAILURES[result.reason];
+          const kind = kindOf(request.method, request.headers.get(ACRM) ?? undefined);
+          const decision = failed(kind, requestOrigin, result.reason, result.error, message, hint);
+          publish(decision, described(request), onDecision);
         }
-        const err = record(p, request, requestOrigin, allowed);
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- onDecision's own error, as it is
-        if (err !== undefined) throw err;
-        return preflight
-          ? answerPreflight(p, request, next, allowed)
-          : answerActual(p, request, next, allowed);
+        // The very value the Express middleware passes to next(err): yours, or corsguard's coded one.
+        throw result.error;
+      };
+      return {
+        guard: async function corsguardFunction(request, next) {
+          const requestOrigin = request.headers.get('origin');
+          const allowed =
+            requestOrigin === null ? undefined : await allowedFor(request, requestOrigin);
+          const err = record(p, request, requestOrigin, allowed);
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- onDecision's own error, as it is
+          if (err !== undefined) throw err;
+          return isPreflight(request, requestOrigin)
+            ? answerPreflight(p, request, next, allowed)
+            : answerActual(p, request, next, allowed);
+        },
+        clear: policy.originCache === undefined ? ignore : clear,
       };
     }
   }
