@@ -4,6 +4,7 @@
 // answered without the handler, Vary merged into the handler's Response, immutable Responses copied
 // with their body streamed, errors as rejections.
 import fc from 'fast-check';
+import { Hono } from 'hono';
 import http from 'node:http';
 import request from 'supertest';
 import { CorsConfigError, CorsTimeoutError, cors as nodeCors, explainCors } from '../lib/index.js';
@@ -213,6 +214,70 @@ describe('corsguard/fetch', () => {
     const listed = cors({ origin: [A] });
     listed.clearOriginCache();
     expect(await ask(listed)).toBe(A);
+  });
+
+  it('says what to pass when given something else than a Request, or no handler, or no Response', async () => {
+    const guard = cors({ origin: [A] });
+    const context = { req: { raw: new Request(`${API}/x`, { headers: { Origin: A } }) } };
+    // app.use(guard) in Hono: the guard gets a Context and Hono's next.
+    await expect(
+      guard(context as never, () => Promise.resolve(undefined as never)),
+    ).rejects.toThrow(
+      /was given a Hono Context \(app.use\(guard\)\); as a Hono middleware, write app.use\(\(c, next\) => guard\(c.req.raw/,
+    );
+    await expect(guard({ url: '/x' } as never, handler())).rejects.toThrow(
+      /takes a Fetch Request, got an object/,
+    );
+    await expect(guard(undefined as never, handler())).rejects.toThrow(
+      /takes a Fetch Request, got undefined/,
+    );
+    // A Request-like object's own failure is passed on as it is.
+    const odd = new Error('headers unavailable');
+    const failing = {
+      headers: {
+        get: () => {
+          throw odd;
+        },
+      },
+    };
+    await expect(guard(failing as never, handler())).rejects.toBe(odd);
+    const get = new Request(`${API}/x`, { headers: { Origin: A } });
+    // A guard written for preflights only still answers them, and says what a GET lacks.
+    expect((await guard(preflight(A), undefined as never)).status).toBe(204);
+    await expect(guard(get, undefined as never)).rejects.toThrow(/needs next, the handler/);
+    for (const other of [cors({ origin: false }), cors({ origin: (o: string) => o === A })]) {
+      await expect(other(get, () => undefined as never)).rejects.toThrow(
+        /next\(request\) must return a Response, or a Promise of one; it gave undefined/,
+      );
+    }
+    // An error of the application's own is passed on as it is.
+    const mine = new Error('handler failed');
+    await expect(
+      guard(get, () => {
+        throw mine;
+      }),
+    ).rejects.toBe(mine);
+  });
+
+  it('works as a Hono middleware in the form docs/fetch.md shows', async () => {
+    const guard = cors({ origin: [A], credentials: true });
+    const app = new Hono();
+    app.use((c, next) =>
+      guard(c.req.raw, async () => {
+        await next();
+        return c.res;
+      }),
+    );
+    app.get('/api/hello', (c) => c.json({ hello: 'world' }, 200, { Vary: 'Accept' }));
+    const allowed = await app.fetch(new Request(`${API}/api/hello`, { headers: { Origin: A } }));
+    expect(await allowed.json()).toEqual({ hello: 'world' });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(A);
+    expect(allowed.headers.get('vary')).toBe('Accept, Origin');
+    const answered = await app.fetch(preflight(A));
+    expect(answered.status).toBe(204);
+    expect(answered.headers.get('access-control-allow-credentials')).toBe('true');
+    const refused = await app.fetch(new Request(`${API}/api/hello`, { headers: { Origin: EVIL } }));
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('reads function origins in every style', async () => {

@@ -18,7 +18,7 @@ import {
   publish,
 } from '../core/decision.js';
 import { LOOKUP_FAILURES, Later, originResolver } from '../core/dynamic.js';
-import { CorsConfigError } from '../core/errors.js';
+import { CorsConfigError, show } from '../core/errors.js';
 import {
   ACAC,
   ACAH,
@@ -164,7 +164,48 @@ export function cors(options?: FetchCorsOptions): FetchGuard {
   }
   emitOnce(found.warnings, found);
   const { guard, clear } = specialise(found.policy);
-  return Object.assign(guard, { clearOriginCache: clear });
+  const checked: Guard = function corsguardFetch(request, next) {
+    try {
+      return guard(request, next);
+    } catch (err) {
+      // Only what is not a Request gets here (reading its headers threw): say what to pass.
+      return rejected(misuse(request, err));
+    }
+  };
+  return Object.assign(checked, { clearOriginCache: clear });
+}
+
+/** The error for a guard given something else than a Request, such as a Hono Context. */
+function misuse(request: unknown, err: unknown): unknown {
+  const raw = (request as { req?: { raw?: unknown } } | null | undefined)?.req?.raw;
+  if (raw !== undefined) {
+    return new TypeError(
+      'corsguard/fetch: guard(request, next) takes a Request, and was given a Hono Context (app.use(guard)); as a Hono middleware, write app.use((c, next) => guard(c.req.raw, async () => { await next(); return c.res; }))',
+    );
+  }
+  const headers = (request as { headers?: { get?: unknown } } | null | undefined)?.headers;
+  if (typeof headers?.get !== 'function') {
+    return new TypeError(
+      `corsguard/fetch: guard(request, next) takes a Fetch Request, got ${show(request)}`,
+    );
+  }
+  return err;
+}
+
+/** The handler's Response for a request that is not an answered preflight. */
+async function handled(next: unknown, request: Request): Promise<Response> {
+  if (typeof next !== 'function') {
+    throw new TypeError(
+      `corsguard/fetch: guard(request, next) needs next, the handler of the requests that are not preflights; got ${show(next)}`,
+    );
+  }
+  const response: unknown = await (next as Next)(request);
+  if (typeof (response as { headers?: unknown } | null | undefined)?.headers !== 'object') {
+    throw new TypeError(
+      `corsguard/fetch: next(request) must return a Response, or a Promise of one; it gave ${show(response)}`,
+    );
+  }
+  return response as Response;
 }
 
 function ignore(): void {
@@ -275,7 +316,7 @@ async function continued(
       else headers.set(name, value);
     }
   };
-  const response = await next(request);
+  const response = await handled(next, request);
   try {
     write(response.headers);
     return response;
@@ -297,7 +338,7 @@ async function answerActual(
   next: Next,
   allowed: string | undefined,
 ): Promise<Response> {
-  const response = await next(request);
+  const response = await handled(next, request);
   try {
     writeActual(response.headers, p, allowed);
     return response;
@@ -355,7 +396,7 @@ function specialise(policy: Policy): { guard: Guard; clear: (origin?: string) =>
           const err = record(p, request, request.headers.get('origin'), undefined);
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- onDecision's own error, as it is
           if (err !== undefined) throw err;
-          return next(request);
+          return handled(next, request);
         },
         clear: ignore,
       };
