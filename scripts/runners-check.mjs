@@ -2,7 +2,7 @@
 // tarball installed into a fresh project, then one test through each of Jest 26 (the last release
 // that knows no `node:` module names), Jest 30, Mocha (CommonJS and ES module specs), Vitest,
 // ts-node (type-checked), and bundles made by esbuild (ES module and CommonJS output) and webpack 5
-// (require and import), each run by Node. The runners are this repository's dev dependencies, run by
+// (require and import), each run by Node; each loads corsguard/fetch too. The runners are this repository's dev dependencies, run by
 // path; the project holds only the package under test. One line per check; exits non-zero on any
 // failure. Needs dist/ (`npm run build`).
 import { spawnSync } from 'node:child_process';
@@ -80,13 +80,24 @@ async function corsguardWorks() {
   return (
     allowed.status === 200 && allowed.acao === APP &&
     pattern.acao === 'https://a.example.org' &&
-    stranger.status === 200 && stranger.acao === undefined
+    stranger.status === 200 && stranger.acao === undefined &&
+    (await fetchFrontWorks())
   );
+}
+// corsguard/fetch (issue 25) loads under the runner too; where the environment has the Fetch API
+// (not Jest 26's), a guard answers.
+async function fetchFrontWorks() {
+  const guard = fetchCors({ origin: [APP] });
+  if (typeof Request !== 'function') return typeof guard === 'function';
+  const res = await guard(new Request('http://api.example.test/', { headers: { origin: APP } }), () => new Response('ok'));
+  return res.headers.get('access-control-allow-origin') === APP;
 }
 `;
 
-const CJS_HEAD = "const http = require('http');\nconst cors = require('corsguard');\n";
-const ESM_HEAD = "import http from 'http';\nimport cors from 'corsguard';\n";
+const CJS_HEAD =
+  "const http = require('http');\nconst cors = require('corsguard');\nconst { cors: fetchCors } = require('corsguard/fetch');\n";
+const ESM_HEAD =
+  "import http from 'http';\nimport cors from 'corsguard';\nimport { cors as fetchCors } from 'corsguard/fetch';\n";
 const jestTest = `${CJS_HEAD}${BODY}\ntest('corsguard answers under this runner', async () => {\n  expect(await corsguardWorks()).toBe(true);\n});\n`;
 const mochaSpec = (head) =>
   `${head}${BODY}\nit('corsguard answers under mocha', async () => {\n  if (!(await corsguardWorks())) throw new Error('corsguard answered wrongly');\n});\n`;
