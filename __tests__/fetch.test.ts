@@ -280,6 +280,31 @@ describe('corsguard/fetch', () => {
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('refuses hostile requests: a megabyte Origin, a megabyte header list, two Origin headers', async () => {
+    const decisions: { reason?: string }[] = [];
+    const guard = cors({
+      origin: [A, 'https://*.example.com'],
+      onDecision: (d) => decisions.push(d),
+    });
+    const huge = `https://${'a.'.repeat(500_000)}example.com`;
+    const hugeOrigin = await guard(
+      new Request(`${API}/x`, { headers: { Origin: huge } }),
+      handler(),
+    );
+    expect(hugeOrigin.headers.get('access-control-allow-origin')).toBeNull();
+    const list = await guard(preflight(A, 'PUT', 'x-a,'.repeat(250_000)), handler());
+    expect(list.headers.get('access-control-allow-headers')).toBeNull();
+    const twice = new Headers({ Origin: A });
+    twice.append('Origin', 'https://b.example.com');
+    const joined = await guard(new Request(`${API}/x`, { headers: twice }), handler());
+    expect(joined.headers.get('access-control-allow-origin')).toBeNull();
+    expect(decisions.map((d) => d.reason)).toEqual([
+      'invalid-origin',
+      'invalid-request-headers',
+      'invalid-origin',
+    ]);
+  });
+
   it('reads function origins in every style', async () => {
     for (const origin of [
       (o: string) => o === A,
