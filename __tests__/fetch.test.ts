@@ -281,10 +281,10 @@ describe('corsguard/fetch', () => {
   });
 
   it('refuses hostile requests: a megabyte Origin, a megabyte header list, two Origin headers', async () => {
-    const decisions: { reason?: string }[] = [];
+    const decisions: string[] = [];
     const guard = cors({
       origin: [A, 'https://*.example.com'],
-      onDecision: (d) => decisions.push(d),
+      onDecision: (d) => decisions.push(d.allowed ? 'allowed' : d.reason),
     });
     const huge = `https://${'a.'.repeat(500_000)}example.com`;
     const hugeOrigin = await guard(
@@ -298,11 +298,7 @@ describe('corsguard/fetch', () => {
     twice.append('Origin', 'https://b.example.com');
     const joined = await guard(new Request(`${API}/x`, { headers: twice }), handler());
     expect(joined.headers.get('access-control-allow-origin')).toBeNull();
-    expect(decisions.map((d) => d.reason)).toEqual([
-      'invalid-origin',
-      'invalid-request-headers',
-      'invalid-origin',
-    ]);
+    expect(decisions).toEqual(['invalid-origin', 'invalid-request-headers', 'invalid-origin']);
   });
 
   it('reads function origins in every style', async () => {
