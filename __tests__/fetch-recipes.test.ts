@@ -5,7 +5,7 @@
 // route handler on Next's production server (next build, next start).
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { start } from '../examples/fetch-hono.js';
 
@@ -243,4 +243,22 @@ describe('a Next.js route handler on the production server (examples/next)', () 
     });
     expect(refusedPreflight.headers.get('access-control-allow-origin')).toBeNull();
   });
+});
+
+describe('corsguard/fetch under Deno without --allow-env', () => {
+  it('loads, warns, guards and tells onDecision without reading the environment', () => {
+    const result = spawnSync(
+      join(ROOT, 'node_modules', '.bin', 'deno'),
+      ['run', '--allow-read', join(__dirname, 'fixtures', 'deno-without-env.mjs')],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 },
+    );
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout.trim())).toEqual({
+      allowed: APP,
+      refused: null,
+      seen: ['allowed', 'origin-not-allowed'],
+    });
+    expect(result.stderr).toContain('CORSGUARD_REFLECT_ANY_WITH_CREDENTIALS');
+    expect(result.stderr).not.toMatch(/NotCapable|Requires env access/);
+  }, 70_000);
 });
