@@ -169,8 +169,12 @@ describe('corsguard/fetch', () => {
       onDecision: (d) => decisions.push(d),
     });
     await expect(told(preflight(A), handler())).rejects.toBe(boom);
+    await expect(told(new Request(`${API}/x`, { headers: { Origin: A } }), handler())).rejects.toBe(
+      boom,
+    );
     expect(decisions).toEqual([
       expect.objectContaining({ kind: 'preflight', reason: 'origin-resolver-error', error: boom }),
+      expect.objectContaining({ kind: 'actual', reason: 'origin-resolver-error', error: boom }),
     ]);
     const slow = cors({
       origin: (_origin: string) => new Promise<boolean>(() => undefined),
