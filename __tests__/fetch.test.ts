@@ -305,6 +305,36 @@ describe('corsguard/fetch', () => {
     expect(decisions).toEqual(['invalid-origin', 'invalid-request-headers', 'invalid-origin']);
   });
 
+  it('builds from one options object reused and edited between two guards what each held when built', async () => {
+    const options = { origin: [A], credentials: true };
+    const ask = async (guard: ReturnType<typeof cors>, origin: string) =>
+      (
+        await guard(new Request(`${API}/x`, { headers: { Origin: origin } }), handler())
+      ).headers.get('access-control-allow-origin');
+    const first = cors(options);
+    const node = nodeCors(options);
+    options.origin.push('https://b.example.com');
+    const second = cors(options);
+    // The second guard is compiled from the edited content, never served the first one's.
+    expect(await ask(second, 'https://b.example.com')).toBe('https://b.example.com');
+    // The first keeps what it was built from, as the Express middleware built beside it does.
+    const fromNode = await new Promise<string | undefined>((resolve) => {
+      const server = http.createServer((r, s) => {
+        node(r, s, () => s.end());
+      });
+      void request(server)
+        .get('/x')
+        .set('Origin', 'https://b.example.com')
+        .then((res) => {
+          resolve(res.headers['access-control-allow-origin']);
+        });
+    });
+    expect(await ask(first, 'https://b.example.com')).toBe(fromNode ?? null);
+    expect(await ask(first, A)).toBe(A);
+    // cors(true), as engine.io passes it: the defaults.
+    expect(await ask(cors(true as never), EVIL)).toBe('*');
+  });
+
   it('reads function origins in every style', async () => {
     for (const origin of [
       (o: string) => o === A,

@@ -16,6 +16,7 @@
    -- the functions under test are written as users write them: one-line arrows returning what the
    callback returns, async functions without await, falsy throws and rejections, `arguments` with
    apply, the cors README's indexOf, a callback with a default value */
+import type http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import request from 'supertest';
 import {
@@ -27,7 +28,7 @@ import {
   type CustomOrigin,
   type OriginCallback,
 } from '../lib/index.js';
-import { type Middleware, close, listener, serve } from './helpers/frameworks.js';
+import { type Middleware, appWith, close, listener, serve } from './helpers/frameworks.js';
 import { type MockRequest, run, settle } from './helpers/mock.js';
 
 const APP = 'https://app.example.com';
@@ -237,6 +238,8 @@ const noopDelegate: DelegateCallback = () => undefined;
 
 const STACKS = ['express5', 'express4', 'node:http'] as const;
 type Stack = (typeof STACKS)[number];
+/** Where origin functions run: the Node stacks, and corsguard/fetch (served on Node by @hono/node-server). */
+const ORIGIN_STACKS = [...STACKS, 'corsguard/fetch'] as const;
 
 type Ask = 'GET APP' | 'GET EVIL' | 'GET without Origin' | 'preflight APP' | 'preflight EVIL';
 const ASKS: readonly Ask[] = [
@@ -353,7 +356,12 @@ async function send(url: string, ask: Ask | { origin: string }): Promise<Seen & 
 
 /** Sends every request of ASKS to `middleware` under `stack`, one after the other. */
 async function exchange(stack: Stack, middleware: Middleware) {
-  const { server, url } = await serve(listener(stack, middleware));
+  return exchangeWith(listener(stack, middleware));
+}
+
+/** Sends every request of ASKS to an application, one after the other. */
+async function exchangeWith(app: http.RequestListener) {
+  const { server, url } = await serve(app);
   try {
     const seen: (Seen & { ask: Ask; ms: number })[] = [];
     for (const ask of ASKS) seen.push({ ask, ...(await send(url, ask)) });
@@ -751,15 +759,17 @@ const ORIGIN_ROWS: OriginRow[] = [
   },
 ];
 
-describe.each(STACKS)('origin functions as users write them, under %s', (stack) => {
+describe.each(ORIGIN_STACKS)('origin functions as users write them, under %s', (stack) => {
   it.each(ORIGIN_ROWS)('$name', async (row) => {
     const f = new Store();
-    const mw = cors(
-      row.originTimeout === undefined
-        ? { origin: row.make(f) }
-        : { origin: row.make(f), originTimeout: row.originTimeout },
+    const seen = await exchangeWith(
+      appWith(
+        stack,
+        row.originTimeout === undefined
+          ? { origin: row.make(f) }
+          : { origin: row.make(f), originTimeout: row.originTimeout },
+      ),
     );
-    const seen = await exchange(stack, mw);
     for (const s of seen) {
       const origin = originOf(s.ask);
       // A request without Origin is not a CORS request: refused, with Vary, and never looked up.
@@ -772,80 +782,88 @@ describe.each(STACKS)('origin functions as users write them, under %s', (stack) 
   });
 });
 
-describe.each(STACKS)('an origin function on the origins a client can send, under %s', (stack) => {
-  const ANSWERS: [string, CustomOrigin, (origin: string) => string | undefined][] = [
-    ['(origin, cb) => cb(null, origin)', (origin, cb) => cb(null, origin), (o) => o],
-    ['(origin, cb) => cb(null, true)', (_origin, cb) => cb(null, true), (o) => o],
-    ['(origin, cb) => cb(null, false)', (_origin, cb) => cb(null, false), () => undefined],
-    [
-      '(origin, cb) => cb(null, [APP])',
-      (_origin, cb) => cb(null, [APP]),
-      (o) => (o === APP ? o : undefined),
-    ],
-    [
-      "(origin) => 'https://*.example.com'",
-      (_origin) => 'https://*.example.com',
-      (o) => (o === APP ? o : undefined),
-    ],
-    [
-      '(origin) => /^https:\\/\\/app\\.example\\.com$/',
-      (_origin) => /^https:\/\/app\.example\.com$/,
-      (o) => (o === APP ? o : undefined),
-    ],
-    ['(origin) => APP', (_origin) => APP, (o) => (o === APP ? o : undefined)],
-  ];
+describe.each(ORIGIN_STACKS)(
+  'an origin function on the origins a client can send, under %s',
+  (stack) => {
+    const ANSWERS: [string, CustomOrigin, (origin: string) => string | undefined][] = [
+      ['(origin, cb) => cb(null, origin)', (origin, cb) => cb(null, origin), (o) => o],
+      ['(origin, cb) => cb(null, true)', (_origin, cb) => cb(null, true), (o) => o],
+      ['(origin, cb) => cb(null, false)', (_origin, cb) => cb(null, false), () => undefined],
+      [
+        '(origin, cb) => cb(null, [APP])',
+        (_origin, cb) => cb(null, [APP]),
+        (o) => (o === APP ? o : undefined),
+      ],
+      [
+        "(origin) => 'https://*.example.com'",
+        (_origin) => 'https://*.example.com',
+        (o) => (o === APP ? o : undefined),
+      ],
+      [
+        '(origin) => /^https:\\/\\/app\\.example\\.com$/',
+        (_origin) => /^https:\/\/app\.example\.com$/,
+        (o) => (o === APP ? o : undefined),
+      ],
+      ['(origin) => APP', (_origin) => APP, (o) => (o === APP ? o : undefined)],
+    ];
 
-  it.each(ANSWERS)(
-    '%s answers 200 for Origin: null and for APP, with the exact ACAO',
-    async (_name, origin, acao) => {
-      const { server, url } = await serve(listener(stack, cors({ origin })));
-      try {
-        for (const requestOrigin of ['null', APP]) {
-          const seen = await send(url, { origin: requestOrigin });
-          expect({ requestOrigin, status: seen.status, body: seen.body, acao: seen.acao }).toEqual({
-            requestOrigin,
-            status: 200,
-            body: 'app:GET',
-            acao: acao(requestOrigin),
-          });
-          expect(seen.vary).toBe('Origin');
+    it.each(ANSWERS)(
+      '%s answers 200 for Origin: null and for APP, with the exact ACAO',
+      async (_name, origin, acao) => {
+        const { server, url } = await serve(appWith(stack, { origin }));
+        try {
+          for (const requestOrigin of ['null', APP]) {
+            const seen = await send(url, { origin: requestOrigin });
+            expect({
+              requestOrigin,
+              status: seen.status,
+              body: seen.body,
+              acao: seen.acao,
+            }).toEqual({
+              requestOrigin,
+              status: 200,
+              body: 'app:GET',
+              acao: acao(requestOrigin),
+            });
+            expect(seen.vary).toBe('Origin');
+          }
+        } finally {
+          await close(server);
         }
-      } finally {
-        await close(server);
-      }
-    },
-  );
+      },
+    );
 
-  it.each(ANSWERS)(
-    '%s never answers 500 nor * for an odd Origin a client can send',
-    async (_name, origin) => {
-      const { server, url } = await serve(listener(stack, cors({ origin })));
-      try {
-        for (const requestOrigin of [
-          'HTTPS://APP.EXAMPLE.COM',
-          'https://app.example.com:443',
-          'https://app.example.com/',
-          'https://app.example.com.evil.net',
-          'file://',
-          'chrome-extension://abcdefghijklmnop',
-          'null null',
-          'x'.repeat(5000),
-        ]) {
-          const seen = await send(url, { origin: requestOrigin });
-          expect({ requestOrigin, status: seen.status, body: seen.body }).toEqual({
-            requestOrigin,
-            status: 200,
-            body: 'app:GET',
-          });
-          // Refused, or (for an answer that says so) the request's own origin: never anything else.
-          if (seen.acao !== undefined) expect(seen.acao).toBe(requestOrigin);
+    it.each(ANSWERS)(
+      '%s never answers 500 nor * for an odd Origin a client can send',
+      async (_name, origin) => {
+        const { server, url } = await serve(appWith(stack, { origin }));
+        try {
+          for (const requestOrigin of [
+            'HTTPS://APP.EXAMPLE.COM',
+            'https://app.example.com:443',
+            'https://app.example.com/',
+            'https://app.example.com.evil.net',
+            'file://',
+            'chrome-extension://abcdefghijklmnop',
+            'null null',
+            'x'.repeat(5000),
+          ]) {
+            const seen = await send(url, { origin: requestOrigin });
+            expect({ requestOrigin, status: seen.status, body: seen.body }).toEqual({
+              requestOrigin,
+              status: 200,
+              body: 'app:GET',
+            });
+            // Refused, or (for an answer that says so) the request's own origin: never anything else.
+            if (seen.acao !== undefined) expect(seen.acao).toBe(requestOrigin);
+          }
+        } finally {
+          await close(server);
         }
-      } finally {
-        await close(server);
-      }
-    },
-  );
-});
+      },
+    );
+  },
+);
 
 // ---------------------------------------------------------------------------------------------------
 // Options delegates

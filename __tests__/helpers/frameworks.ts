@@ -2,8 +2,11 @@
 import connect from 'connect';
 import express from 'express';
 import express4 from 'express4';
+import { getRequestListener } from '@hono/node-server';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FetchGuard, cors as fetchCors } from '../../lib/fetch/index.js';
+import { type CorsOptions, cors } from '../../lib/index.js';
 
 export type Middleware = (
   req: IncomingMessage,
@@ -63,6 +66,40 @@ export function listener(framework: Framework, middleware: Middleware): http.Req
         });
       };
   }
+}
+
+/**
+ * A corsguard/fetch guard served on Node as @hono/node-server serves a Fetch handler, in front of
+ * the same application and error answers as {@link listener}'s: a rejection stands for next(err).
+ */
+export function fetchListener(guard: FetchGuard): http.RequestListener {
+  const handle = getRequestListener(async (request) => {
+    try {
+      return await guard(
+        request,
+        (r) => new Response(`app:${r.method}`, { headers: { 'Content-Type': 'text/plain' } }),
+      );
+    } catch (err) {
+      const e = err as { status?: number; code?: string; message?: string };
+      return new Response(`error:${e.code ?? e.message ?? String(err)}`, {
+        status: typeof e.status === 'number' ? e.status : 500,
+        headers: { 'Content-Type': 'text/plain' },
+      });
+    }
+  });
+  return (req, res) => {
+    void handle(req, res);
+  };
+}
+
+/** The stacks an origin function runs on: the Node frameworks, and corsguard/fetch. */
+export type OriginStack = Framework | 'corsguard/fetch';
+
+/** The application behind corsguard built from `options` on `stack` (the fetch guard or the middleware). */
+export function appWith(stack: OriginStack, options: CorsOptions): http.RequestListener {
+  return stack === 'corsguard/fetch'
+    ? fetchListener(fetchCors(options as never))
+    : listener(stack, cors(options));
 }
 
 /** Starts a loopback server; `maxHeaderSize` is raised so oversized headers reach the middleware. */
