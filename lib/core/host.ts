@@ -21,18 +21,24 @@ export type DebugLog = ((format: string, ...args: unknown[]) => void) & {
 /** A process warning, as `process.emitWarning(message, { type, code })` takes it. */
 export type EmitWarning = (message: string, options: { type: string; code: string }) => void;
 
-export interface Host {
+/** What a front provides. */
+export interface Provided {
   readonly decisions: Channel;
   readonly debug: DebugLog;
-  readonly debugEnabled: boolean;
   readonly emitWarning: EmitWarning;
 }
 
-const silent = Object.assign((): void => undefined, { enabled: false });
+export interface Host extends Provided {
+  /** `debug.enabled`, read once: the per-request path asks it of every decision. */
+  readonly debugEnabled: boolean;
+}
+
+/** A debug log that is off. */
+export const SILENT: DebugLog = Object.assign((): void => undefined, { enabled: false });
 
 const NONE: Host = {
-  decisions: { hasSubscribers: false, publish: silent },
-  debug: silent,
+  decisions: { hasSubscribers: false, publish: SILENT },
+  debug: SILENT,
   debugEnabled: false,
   emitWarning: (message) => {
     console.warn(message);
@@ -43,7 +49,8 @@ const NONE: Host = {
 export let host: Host = NONE;
 
 /** Sets the host, once: the first front that loads provides it. */
-export function provideHost(make: () => Host | undefined): void {
+export function provideHost(make: () => Provided | undefined): void {
   if (host !== NONE) return;
-  host = make() ?? NONE;
+  const provided = make();
+  if (provided !== undefined) host = { ...provided, debugEnabled: provided.debug.enabled };
 }

@@ -32,7 +32,7 @@ import {
   ACRPN,
   isValidRequestHeaderList,
 } from '../core/headers.js';
-import { type Host, type DebugLog, provideHost } from '../core/host.js';
+import { type Host, type DebugLog, SILENT, provideHost } from '../core/host.js';
 import type { Policy } from '../core/options.js';
 import { type Plan, VARY_ORIGIN, plan } from '../core/plan.js';
 import { type VaryFields, mergeVary } from '../core/vary.js';
@@ -100,8 +100,7 @@ provideHost(() => {
   const named = typeof proc.env?.NODE_DEBUG === 'string' && proc.env.NODE_DEBUG !== '';
   return {
     decisions: channels.channel('corsguard:decision'),
-    debug,
-    debugEnabled: named && debug.enabled,
+    debug: named ? debug : SILENT,
     emitWarning: (message, options) => {
       proc.emitWarning(message, options);
     },

@@ -19,11 +19,9 @@ import { provideHost } from '../core/host.js';
 // decision for corsDecision(req).
 
 provideHost(() => {
-  const debug = debuglog('corsguard');
   return {
     decisions: channel('corsguard:decision'),
-    debug,
-    debugEnabled: debug.enabled,
+    debug: debuglog('corsguard'),
     emitWarning: (message, options) => {
       process.emitWarning(message, options);
     },
