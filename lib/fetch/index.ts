@@ -440,11 +440,9 @@ function specialise(policy: Policy): { guard: Guard; clear: (origin?: string) =>
     case 'disabled':
       // CORS off: nothing is set; the decision still says why.
       return {
-        guard: async function corsguardDisabled(request, next) {
+        guard: function corsguardDisabled(request, next) {
           const err = record(p, request, request.headers.get('origin'), undefined);
-          // eslint-disable-next-line @typescript-eslint/only-throw-error -- onDecision's own error, as it is
-          if (err !== undefined) throw err;
-          return handled(next, request);
+          return err === undefined ? handled(next, request) : rejected(err);
         },
         clear: ignore,
       };
@@ -454,12 +452,7 @@ function specialise(policy: Policy): { guard: Guard; clear: (origin?: string) =>
       const value = origin.kind === 'any' ? '*' : origin.origin;
       return {
         guard: function corsguardStatic(request, next) {
-          const requestOrigin = request.headers.get('origin');
-          const err = record(p, request, requestOrigin, value);
-          if (err !== undefined) return rejected(err);
-          return isPreflight(request, requestOrigin)
-            ? answerPreflight(pf, request, next, value)
-            : answerActual(p, request, next, value);
+          return conclude(p, pf, request, next, request.headers.get('origin'), value);
         },
         clear: ignore,
       };
@@ -471,11 +464,7 @@ function specialise(policy: Policy): { guard: Guard; clear: (origin?: string) =>
           const requestOrigin = request.headers.get('origin');
           const allowed =
             requestOrigin !== null && match(requestOrigin) ? requestOrigin : undefined;
-          const err = record(p, request, requestOrigin, allowed);
-          if (err !== undefined) return rejected(err);
-          return isPreflight(request, requestOrigin)
-            ? answerPreflight(pf, request, next, allowed)
-            : answerActual(p, request, next, allowed);
+          return conclude(p, pf, request, next, requestOrigin, allowed);
         },
         clear: ignore,
       };
@@ -513,17 +502,31 @@ function specialise(policy: Policy): { guard: Guard; clear: (origin?: string) =>
           const requestOrigin = request.headers.get('origin');
           const allowed =
             requestOrigin === null ? undefined : await allowedFor(request, requestOrigin);
-          const err = record(p, request, requestOrigin, allowed);
-          // eslint-disable-next-line @typescript-eslint/only-throw-error -- onDecision's own error, as it is
-          if (err !== undefined) throw err;
-          return isPreflight(request, requestOrigin)
-            ? answerPreflight(pf, request, next, allowed)
-            : answerActual(p, request, next, allowed);
+          return conclude(p, pf, request, next, requestOrigin, allowed);
         },
         clear: policy.originCache === undefined ? ignore : clear,
       };
     }
   }
+}
+
+/**
+ * Records the decision (when somebody listens) and answers, once the origin is decided: `allowed`
+ * is the Access-Control-Allow-Origin value, undefined for a refusal or no Origin.
+ */
+function conclude(
+  p: Plan,
+  pf: Preflights,
+  request: Request,
+  next: Next,
+  requestOrigin: string | null,
+  allowed: string | undefined,
+): Promise<Response> {
+  const err = record(p, request, requestOrigin, allowed);
+  if (err !== undefined) return rejected(err);
+  return isPreflight(request, requestOrigin)
+    ? answerPreflight(pf, request, next, allowed)
+    : answerActual(p, request, next, allowed);
 }
 
 /** onDecision's own error, as it threw it (what the Express middleware passes to next(err)). */
