@@ -96,10 +96,15 @@ describe('the Fetch front on its own', () => {
       await loadFetchFront(fake).cors({ origin: [A] })(request('https://evil.example.net'), ok);
       expect(lines).toEqual([]);
       proc.env.NODE_DEBUG = 'corsguard';
-      await loadFetchFront(fake).cors({ origin: [A] })(request('https://evil.example.net'), ok);
+      const guard = loadFetchFront(fake).cors({ origin: [A] });
+      await guard(request('https://evil.example.net'), ok);
+      // A terminal escape in the request's Origin reaches the line escaped.
+      await guard(request('https://evil\x1b[2J.example.net'), ok);
       expect(lines).toEqual([
         expect.stringContaining('refused actual GET /things?x=1 from https://evil.example.net'),
+        expect.stringContaining('from https://evil\\x1b[2J.example.net'),
       ]);
+      expect(lines.join('')).not.toContain('\x1b');
     } finally {
       if (saved === undefined) delete proc.env.NODE_DEBUG;
       else proc.env.NODE_DEBUG = saved;
