@@ -99,6 +99,11 @@ describe('isOriginSyntax', () => {
     ['null', true],
     ['https://example.com', true],
     ['http://[::1]:8080', true],
+    // A colon sixth from the end that is an IPv6 one, not a port's.
+    ['https://[::abcd]', true],
+    ['https://[::1234]', true],
+    ['https://example.com:65535', true],
+    ['https://example.com:65536', false],
     ['NULL', false],
     ['null ', false],
     ['', false],
@@ -420,6 +425,10 @@ describe('compileMatcher', () => {
       ['http://localhost@evil', false],
       ['http://[::1', false],
       ['http://[::1]x', false],
+      // After brackets the port is read in place: a letter in it, anywhere, misses.
+      ['http://[::1]:8a', false],
+      ['http://[::1]:80a0', false],
+      ['http://[::1]:0', true],
       ['://a.example.com', false],
       ['https:a.example.com', false],
     ])('answers %j with %j', (origin, expected) => {
