@@ -115,6 +115,9 @@ describe('code blocks of the README and the guides', () => {
           target: 'es2022',
           types: ['node'],
           skipLibCheck: true,
+          // A Next.js application resolves 'next/server' as a bundler does: next has no exports map,
+          // so Node's ESM resolution would want 'next/server.js'.
+          paths: { 'next/server': ['../../node_modules/next/server.d.ts'] },
         },
         files: ['ambient.d.ts', ...names],
       }),

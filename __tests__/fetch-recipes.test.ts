@@ -2,7 +2,7 @@
 // preflight, an allowed request and a refused one: Hono on Node (@hono/node-server), Bun.serve and
 // Deno.serve (the runtimes installed from npm as dev dependencies, run from node_modules/.bin), and
 // a Cloudflare Worker in workerd (Miniflare, bundled by esbuild as wrangler does), and a Next.js
-// route handler on Next's production server (next build, next start).
+// route handler and proxy on Next's production server (next build, next start).
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
@@ -242,6 +242,43 @@ describe('a Next.js route handler on the production server (examples/next)', () 
       headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' },
     });
     expect(refusedPreflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('guards the routes of its matcher from proxy.js, the route itself without CORS code', async () => {
+    const at = `${url}/api/proxied`;
+    const preflight = await fetch(at, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: APP,
+        'Access-Control-Request-Method': 'PUT',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(Object.fromEntries(preflight.headers)).toMatchObject({
+      'access-control-allow-origin': APP,
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-headers': 'content-type',
+      'access-control-max-age': '600',
+      vary: 'Origin, Access-Control-Request-Headers',
+    });
+    const allowed = await fetch(at, { headers: { Origin: APP } });
+    expect(await allowed.json()).toEqual({ hello: 'world', guardedBy: 'proxy' });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(allowed.headers.get('vary')).toMatch(/^Origin\b/);
+    const refused = await fetch(at, { headers: { Origin: EVIL } });
+    expect(await refused.json()).toEqual({ hello: 'world', guardedBy: 'proxy' });
+    expect([...refused.headers.keys()].filter((n) => n.startsWith('access-control-'))).toEqual([]);
+    expect(refused.headers.get('vary')).toMatch(/^Origin\b/);
+    const refusedPreflight = await fetch(at, {
+      method: 'OPTIONS',
+      headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' },
+    });
+    expect(refusedPreflight.status).toBe(204);
+    expect(
+      [...refusedPreflight.headers.keys()].filter((n) => n.startsWith('access-control-')),
+    ).toEqual([]);
   });
 });
 
