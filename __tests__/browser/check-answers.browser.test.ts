@@ -4,22 +4,19 @@
 // credentials, Max-Age over Chromium's cap, and redirects of the actual request (to another origin,
 // which makes the origin null; 303 after a PUT; to a URL with a password).
 import type express from 'express';
-import type { Browser, Page } from 'puppeteer-core';
 import {
   type Api,
-  ENGINES,
-  type FetchInit,
-  LAUNCH_TIMEOUT,
-  type Served,
-  TEST_TIMEOUT,
   browserFetch,
   closeAll,
-  closeBrowser,
+  ENGINES,
+  type FetchInit,
   fresh,
-  launchBrowser,
-  openPages,
+  LAUNCH_TIMEOUT,
+  type Served,
   startApi,
   startPages,
+  TEST_TIMEOUT,
+  usePage,
 } from './harness.js';
 
 let pages: Served;
@@ -103,15 +100,7 @@ beforeAll(async () => {
 afterAll(() => closeAll(api.server, pages.server));
 
 describe.each(ENGINES)('in %s, corsguard check agrees on', (engine) => {
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    browser = await launchBrowser(engine);
-    [page] = await openPages(browser, pages.url);
-  }, LAUNCH_TIMEOUT);
-
-  afterAll(() => closeBrowser(browser));
+  const opened = usePage(engine, () => pages.url);
 
   const cases: { what: string; path: () => string; init?: FetchInit; ok: boolean }[] = [
     {
@@ -167,7 +156,7 @@ describe.each(ENGINES)('in %s, corsguard check agrees on', (engine) => {
     '$what',
     async ({ path, init, ok }) => {
       const url = api.url + fresh(path());
-      const outcome = await browserFetch(page, url, init);
+      const outcome = await browserFetch(opened.page, url, init);
       expect(outcome.ok).toBe(ok);
     },
     TEST_TIMEOUT,

@@ -3,21 +3,18 @@
 // @hono/node-server: what each engine allows must be the same as on Express.
 import { serve, type ServerType } from '@hono/node-server';
 import { cors } from 'corsguard/fetch';
-import type { Browser, Page } from 'puppeteer-core';
 import {
-  CORS_ERROR,
-  LAUNCH_TIMEOUT,
-  type Served,
-  ENGINES,
-  TEST_TIMEOUT,
   browserFetch,
   checkRunning,
   closeAll,
-  closeBrowser,
+  CORS_ERROR,
+  ENGINES,
   fresh,
-  launchBrowser,
-  openPages,
+  LAUNCH_TIMEOUT,
+  type Served,
   startPages,
+  TEST_TIMEOUT,
+  usePage,
 } from './harness.js';
 
 let pages: Served;
@@ -72,19 +69,16 @@ afterAll(async () => {
 });
 
 describe.each(ENGINES)('the Fetch front in %s', (engine) => {
-  let browser: Browser;
-  let page: Page;
-  beforeAll(async () => {
-    browser = await launchBrowser(engine);
-    [page] = (await openPages(browser, pages.url)) as [Page];
-  }, LAUNCH_TIMEOUT);
-  afterAll(() => closeBrowser(browser));
+  const opened = usePage(engine, () => pages.url);
 
   it(
     'lets the page read a simple GET from a listed origin, without a preflight',
     async () => {
       const url = fresh('/items');
-      expect(await browserFetch(page, apiUrl + url)).toMatchObject({ ok: true, status: 200 });
+      expect(await browserFetch(opened.page, apiUrl + url)).toMatchObject({
+        ok: true,
+        status: 200,
+      });
       expect(seenAt(url)).toEqual(['GET']);
     },
     TEST_TIMEOUT,
@@ -94,7 +88,7 @@ describe.each(ENGINES)('the Fetch front in %s', (engine) => {
     'withholds the response of an unlisted origin (the request was sent)',
     async () => {
       const url = fresh('/elsewhere/items');
-      expect(await browserFetch(page, apiUrl + url)).toEqual({
+      expect(await browserFetch(opened.page, apiUrl + url)).toEqual({
         ok: false,
         error: CORS_ERROR[engine],
       });
@@ -107,7 +101,7 @@ describe.each(ENGINES)('the Fetch front in %s', (engine) => {
     'answers the preflight of a JSON POST itself, then the POST is sent and read',
     async () => {
       const url = fresh('/items');
-      const outcome = await browserFetch(page, apiUrl + url, {
+      const outcome = await browserFetch(opened.page, apiUrl + url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: '{"name":"donut"}',
@@ -127,7 +121,7 @@ describe.each(ENGINES)('the Fetch front in %s', (engine) => {
     'stops a JSON POST at the preflight when the origin is not listed',
     async () => {
       const url = fresh('/elsewhere/items');
-      const outcome = await browserFetch(page, apiUrl + url, {
+      const outcome = await browserFetch(opened.page, apiUrl + url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: '{}',
@@ -142,7 +136,7 @@ describe.each(ENGINES)('the Fetch front in %s', (engine) => {
     'stops a PUT at the preflight when the configuration lists only GET and POST',
     async () => {
       const url = fresh('/readonly/items/1');
-      expect(await browserFetch(page, apiUrl + url, { method: 'PUT' })).toEqual({
+      expect(await browserFetch(opened.page, apiUrl + url, { method: 'PUT' })).toEqual({
         ok: false,
         error: CORS_ERROR[engine],
       });
@@ -155,14 +149,18 @@ describe.each(ENGINES)('the Fetch front in %s', (engine) => {
     'lets a credentialed fetch read only where credentials are allowed',
     async () => {
       const allowed = fresh('/credentials');
-      expect(await browserFetch(page, apiUrl + allowed, { credentials: 'include' })).toMatchObject({
+      expect(
+        await browserFetch(opened.page, apiUrl + allowed, { credentials: 'include' }),
+      ).toMatchObject({
         ok: true,
       });
       const refused = fresh('/items');
-      expect(await browserFetch(page, apiUrl + refused, { credentials: 'include' })).toEqual({
-        ok: false,
-        error: CORS_ERROR[engine],
-      });
+      expect(await browserFetch(opened.page, apiUrl + refused, { credentials: 'include' })).toEqual(
+        {
+          ok: false,
+          error: CORS_ERROR[engine],
+        },
+      );
     },
     TEST_TIMEOUT,
   );

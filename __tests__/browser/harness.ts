@@ -191,6 +191,29 @@ export async function openPages<const U extends readonly string[]>(
   return opened as { [K in keyof U]: Page };
 }
 
+/**
+ * A browser of `engine` with one page open at `url()` (in an off-the-record context, as
+ * {@link openPages}), launched before the tests of the describe block that calls this and closed
+ * after them. The tests read `page` from the returned object.
+ */
+export function usePage(engine: Engine, url: () => string): { readonly page: Page } {
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser(engine);
+    [page] = await openPages(browser, url());
+  }, LAUNCH_TIMEOUT);
+  afterAll(async () => {
+    if (browser !== undefined) await closeBrowser(browser);
+  });
+  return {
+    get page(): Page {
+      if (page === undefined) throw new Error(`${engine} did not open ${url()}`);
+      return page;
+    },
+  };
+}
+
 /** Closes a browser launched here, and deletes the profile folder the harness made for it. */
 export async function closeBrowser(browser: Browser): Promise<void> {
   await browser.close();

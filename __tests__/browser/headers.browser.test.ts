@@ -2,22 +2,19 @@
 // (Access-Control-Expose-Headers), as each engine enforces them.
 import cors from 'corsguard';
 import type express from 'express';
-import type { Browser, Page } from 'puppeteer-core';
 import {
   type Api,
-  CORS_ERROR,
-  LAUNCH_TIMEOUT,
-  type Served,
-  ENGINES,
-  TEST_TIMEOUT,
   browserFetch,
   closeAll,
-  closeBrowser,
+  CORS_ERROR,
+  ENGINES,
   fresh,
-  launchBrowser,
-  openPages,
+  LAUNCH_TIMEOUT,
+  type Served,
   startApi,
   startPages,
+  TEST_TIMEOUT,
+  usePage,
 } from './harness.js';
 
 let pages: Served;
@@ -43,21 +40,16 @@ beforeAll(async () => {
 afterAll(() => closeAll(api.server, pages.server));
 
 describe.each(ENGINES)('in %s', (engine) => {
-  let browser: Browser;
-  let page: Page;
-  beforeAll(async () => {
-    browser = await launchBrowser(engine);
-    [page] = await openPages(browser, pages.url);
-  }, LAUNCH_TIMEOUT);
-
-  afterAll(() => closeBrowser(browser));
+  const opened = usePage(engine, () => pages.url);
 
   describe('a custom request header with a configured allowedHeaders list', () => {
     it(
       'is sent when the list names it',
       async () => {
         const url = fresh('/listed');
-        const outcome = await browserFetch(page, api.url + url, { headers: { 'X-Allowed': '1' } });
+        const outcome = await browserFetch(opened.page, api.url + url, {
+          headers: { 'X-Allowed': '1' },
+        });
         expect(outcome).toMatchObject({ ok: true, body: '{"method":"GET"}' });
         expect(api.seenAt(url)).toEqual([
           expect.objectContaining({ method: 'OPTIONS', acrm: 'GET', acrh: 'x-allowed' }),
@@ -71,7 +63,9 @@ describe.each(ENGINES)('in %s', (engine) => {
       'stops the request at the preflight when the list does not name it',
       async () => {
         const url = fresh('/listed');
-        const outcome = await browserFetch(page, api.url + url, { headers: { 'X-Refused': '1' } });
+        const outcome = await browserFetch(opened.page, api.url + url, {
+          headers: { 'X-Refused': '1' },
+        });
         expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
         expect(api.seenAt(url)).toEqual([
           expect.objectContaining({ method: 'OPTIONS', acrh: 'x-refused' }),
@@ -86,7 +80,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'are asked for lower-case and sorted, reflected, and sent',
       async () => {
         const url = fresh('/reflected');
-        const outcome = await browserFetch(page, api.url + url, {
+        const outcome = await browserFetch(opened.page, api.url + url, {
           headers: { 'X-Zeta': '1', 'X-Alpha': '2' },
         });
         expect(outcome).toMatchObject({ ok: true });
@@ -104,7 +98,9 @@ describe.each(ENGINES)('in %s', (engine) => {
       'covers any custom header',
       async () => {
         const url = fresh('/any-header');
-        const outcome = await browserFetch(page, api.url + url, { headers: { 'X-Anything': '1' } });
+        const outcome = await browserFetch(opened.page, api.url + url, {
+          headers: { 'X-Anything': '1' },
+        });
         expect(outcome).toMatchObject({ ok: true });
         expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS', 'GET']);
       },
@@ -122,7 +118,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'is still sent under allowedHeaders "*" by both engines (the standard says it must not be)',
       async () => {
         const url = fresh('/any-header');
-        const outcome = await browserFetch(page, api.url + url, {
+        const outcome = await browserFetch(opened.page, api.url + url, {
           headers: { Authorization: 'Bearer t' },
         });
         expect(outcome).toMatchObject({ ok: true });
@@ -138,7 +134,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'is sent when allowedHeaders names it',
       async () => {
         const url = fresh('/authorization');
-        const outcome = await browserFetch(page, api.url + url, {
+        const outcome = await browserFetch(opened.page, api.url + url, {
           headers: { Authorization: 'Bearer t' },
         });
         expect(outcome).toMatchObject({ ok: true });
@@ -154,7 +150,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'stops the request at the preflight when allowedHeaders does not name it',
       async () => {
         const url = fresh('/listed');
-        const outcome = await browserFetch(page, api.url + url, {
+        const outcome = await browserFetch(opened.page, api.url + url, {
           headers: { Authorization: 'Bearer t' },
         });
         expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
@@ -170,7 +166,7 @@ describe.each(ENGINES)('in %s', (engine) => {
     it(
       'can be read by the script only when exposed (safelisted ones always)',
       async () => {
-        const outcome = await browserFetch(page, api.url + fresh('/exposed'), {}, read);
+        const outcome = await browserFetch(opened.page, api.url + fresh('/exposed'), {}, read);
         expect(outcome).toMatchObject({
           ok: true,
           headers: {
@@ -186,7 +182,7 @@ describe.each(ENGINES)('in %s', (engine) => {
     it(
       'are all hidden but the safelisted ones when nothing is exposed',
       async () => {
-        const outcome = await browserFetch(page, api.url + fresh('/unexposed'), {}, read);
+        const outcome = await browserFetch(opened.page, api.url + fresh('/unexposed'), {}, read);
         expect(outcome).toMatchObject({
           ok: true,
           headers: {

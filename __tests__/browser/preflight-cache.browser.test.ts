@@ -1,21 +1,18 @@
 // Access-Control-Max-Age: how many preflights each engine really sends for repeated requests.
 import cors from 'corsguard';
 import type express from 'express';
-import type { Browser, Page } from 'puppeteer-core';
 import {
   type Api,
-  LAUNCH_TIMEOUT,
-  type Served,
-  ENGINES,
-  TEST_TIMEOUT,
   browserFetch,
   closeAll,
-  closeBrowser,
+  ENGINES,
   fresh,
-  launchBrowser,
-  openPages,
+  LAUNCH_TIMEOUT,
+  type Served,
   startApi,
   startPages,
+  TEST_TIMEOUT,
+  usePage,
 } from './harness.js';
 
 let pages: Served;
@@ -36,18 +33,11 @@ beforeAll(async () => {
 afterAll(() => closeAll(api.server, pages.server));
 
 describe.each(ENGINES)('in %s', (engine) => {
-  let browser: Browser;
-  let page: Page;
-  beforeAll(async () => {
-    browser = await launchBrowser(engine);
-    [page] = await openPages(browser, pages.url);
-  }, LAUNCH_TIMEOUT);
-
-  afterAll(() => closeBrowser(browser));
+  const opened = usePage(engine, () => pages.url);
 
   async function putThreeTimes(url: string): Promise<string[]> {
     for (let i = 0; i < 3; i++) {
-      const outcome = await browserFetch(page, api.url + url, {
+      const outcome = await browserFetch(opened.page, api.url + url, {
         method: 'PUT',
         headers: { 'X-Token': String(i) },
       });

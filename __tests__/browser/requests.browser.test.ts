@@ -1,22 +1,19 @@
 // Simple and preflighted requests, as each engine makes them from another origin.
 import cors from 'corsguard';
 import express from 'express';
-import type { Browser, Page } from 'puppeteer-core';
 import {
   type Api,
-  CORS_ERROR,
-  LAUNCH_TIMEOUT,
-  type Served,
-  ENGINES,
-  TEST_TIMEOUT,
   browserFetch,
   closeAll,
-  closeBrowser,
+  CORS_ERROR,
+  ENGINES,
   fresh,
-  launchBrowser,
-  openPages,
+  LAUNCH_TIMEOUT,
+  type Served,
   startApi,
   startPages,
+  TEST_TIMEOUT,
+  usePage,
 } from './harness.js';
 
 let pages: Served;
@@ -42,22 +39,14 @@ beforeAll(async () => {
 afterAll(() => closeAll(api.server, pages.server));
 
 describe.each(ENGINES)('in %s', (engine) => {
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    browser = await launchBrowser(engine);
-    [page] = await openPages(browser, pages.url);
-  }, LAUNCH_TIMEOUT);
-
-  afterAll(() => closeBrowser(browser));
+  const opened = usePage(engine, () => pages.url);
 
   describe('a simple GET from another origin', () => {
     it(
       'lets the page read the response when its origin is listed, without a preflight',
       async () => {
         const url = fresh('/items');
-        const outcome = await browserFetch(page, api.url + url);
+        const outcome = await browserFetch(opened.page, api.url + url);
         expect(outcome).toMatchObject({ ok: true, status: 200, body: '{"method":"GET"}' });
         expect(api.seenAt(url)).toEqual([
           expect.objectContaining({ method: 'GET', origin: pages.url }),
@@ -70,7 +59,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'is sent but its response is withheld from the page when the origin is not listed',
       async () => {
         const url = fresh('/elsewhere/items');
-        const outcome = await browserFetch(page, api.url + url);
+        const outcome = await browserFetch(opened.page, api.url + url);
         expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
         // CORS protects reading, not sending: the server did handle the request.
         expect(api.seenAt(url)).toEqual([
@@ -86,7 +75,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'is preceded by a preflight for content-type, then sent and read',
       async () => {
         const url = fresh('/items');
-        const outcome = await browserFetch(page, api.url + url, {
+        const outcome = await browserFetch(opened.page, api.url + url, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           body: '{"name":"donut"}',
@@ -107,7 +96,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'never leaves the browser when the preflight refuses the origin',
       async () => {
         const url = fresh('/elsewhere/items');
-        const outcome = await browserFetch(page, api.url + url, {
+        const outcome = await browserFetch(opened.page, api.url + url, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           body: '{}',
@@ -124,7 +113,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'lets the page %s after a preflight naming that method',
       async (method) => {
         const url = fresh('/items/1');
-        const outcome = await browserFetch(page, api.url + url, { method });
+        const outcome = await browserFetch(opened.page, api.url + url, { method });
         expect(outcome).toMatchObject({ ok: true, body: `{"method":"${method}"}` });
         expect(api.seenAt(url)).toEqual([
           expect.objectContaining({ method: 'OPTIONS', acrm: method, acrh: undefined }),
@@ -138,7 +127,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'stops a PUT at the preflight when the configuration lists only GET and POST',
       async () => {
         const url = fresh('/readonly/items/1');
-        const outcome = await browserFetch(page, api.url + url, { method: 'PUT' });
+        const outcome = await browserFetch(opened.page, api.url + url, { method: 'PUT' });
         expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
         expect(api.seenAt(url)).toEqual([
           expect.objectContaining({ method: 'OPTIONS', acrm: 'PUT' }),
@@ -153,7 +142,7 @@ describe.each(ENGINES)('in %s', (engine) => {
         // Fetch normalises only DELETE, GET, HEAD, OPTIONS, POST and PUT; methods compare
         // case-sensitively, so fetch(..., { method: 'patch' }) is refused by every default list.
         const url = fresh('/items/1');
-        const outcome = await browserFetch(page, api.url + url, { method: 'patch' });
+        const outcome = await browserFetch(opened.page, api.url + url, { method: 'patch' });
         expect(outcome).toEqual({ ok: false, error: CORS_ERROR[engine] });
         expect(api.seenAt(url)).toEqual([
           expect.objectContaining({ method: 'OPTIONS', acrm: 'patch' }),

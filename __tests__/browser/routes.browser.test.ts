@@ -3,22 +3,19 @@
 // methods: 'auto' lets through exactly the methods the routes handle.
 import cors from 'corsguard';
 import express from 'express';
-import type { Browser, Page } from 'puppeteer-core';
 import {
   type Api,
-  CORS_ERROR,
-  LAUNCH_TIMEOUT,
-  type Served,
-  ENGINES,
-  TEST_TIMEOUT,
   browserFetch,
   closeAll,
-  closeBrowser,
+  CORS_ERROR,
+  ENGINES,
   fresh,
-  launchBrowser,
-  openPages,
+  LAUNCH_TIMEOUT,
+  type Served,
   startApi,
   startPages,
+  TEST_TIMEOUT,
+  usePage,
 } from './harness.js';
 
 const ELSEWHERE = 'https://a.example';
@@ -57,14 +54,7 @@ beforeAll(async () => {
 afterAll(() => closeAll(api.server, pages.server));
 
 describe.each(ENGINES)('in %s', (engine) => {
-  let browser: Browser;
-  let page: Page;
-  beforeAll(async () => {
-    browser = await launchBrowser(engine);
-    [page] = await openPages(browser, pages.url);
-  }, LAUNCH_TIMEOUT);
-
-  afterAll(() => closeBrowser(browser));
+  const opened = usePage(engine, () => pages.url);
 
   const json = { 'Content-Type': 'application/json' };
 
@@ -73,7 +63,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       "lets the page's PUT through when the route allows the page (the app level does not)",
       async () => {
         const url = fresh('/webhook/ours');
-        const outcome = await browserFetch(page, api.url + url, {
+        const outcome = await browserFetch(opened.page, api.url + url, {
           method: 'PUT',
           headers: json,
           body: '{}',
@@ -91,7 +81,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'blocks the PUT at the preflight when the route allows another site only',
       async () => {
         const url = fresh('/webhook/theirs');
-        const outcome = await browserFetch(page, api.url + url, {
+        const outcome = await browserFetch(opened.page, api.url + url, {
           method: 'PUT',
           headers: json,
           body: '{}',
@@ -106,7 +96,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'leaves the other routes to the app level, which does not allow the page',
       async () => {
         const url = fresh('/plain');
-        expect(await browserFetch(page, api.url + url)).toEqual({
+        expect(await browserFetch(opened.page, api.url + url)).toEqual({
           ok: false,
           error: CORS_ERROR[engine],
         });
@@ -119,7 +109,9 @@ describe.each(ENGINES)('in %s', (engine) => {
     it(
       'reads the public route, with its exposed header',
       async () => {
-        const outcome = await browserFetch(page, api.url + fresh('/open/public'), {}, ['x-id']);
+        const outcome = await browserFetch(opened.page, api.url + fresh('/open/public'), {}, [
+          'x-id',
+        ]);
         expect(outcome).toMatchObject({
           ok: true,
           body: '{"method":"GET","path":"/public"}',
@@ -133,7 +125,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'cannot read the private route: the "*" does not survive',
       async () => {
         const url = fresh('/open/private');
-        expect(await browserFetch(page, api.url + url)).toEqual({
+        expect(await browserFetch(opened.page, api.url + url)).toEqual({
           ok: false,
           error: CORS_ERROR[engine],
         });
@@ -148,7 +140,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'lets through a method a route handles for the path',
       async () => {
         const url = fresh('/auto/things/7');
-        const outcome = await browserFetch(page, api.url + url, { method: 'DELETE' });
+        const outcome = await browserFetch(opened.page, api.url + url, { method: 'DELETE' });
         expect(outcome).toMatchObject({ ok: true, body: '{"method":"DELETE","path":"/things/7"}' });
         expect(api.seenAt(url).map((s) => s.method)).toEqual(['OPTIONS', 'DELETE']);
       },
@@ -159,7 +151,7 @@ describe.each(ENGINES)('in %s', (engine) => {
       'blocks at the preflight a method no route handles for the path',
       async () => {
         const url = fresh('/auto/things/7');
-        const outcome = await browserFetch(page, api.url + url, {
+        const outcome = await browserFetch(opened.page, api.url + url, {
           method: 'PUT',
           headers: json,
           body: '{}',

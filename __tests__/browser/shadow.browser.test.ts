@@ -5,23 +5,20 @@
 import cors, { shadow, type ShadowMiddleware } from 'corsguard';
 import corsPackage from 'cors';
 import type express from 'express';
-import type { Browser, Page } from 'puppeteer-core';
 import {
   type Api,
-  CORS_ERROR,
-  LAUNCH_TIMEOUT,
-  type Served,
-  ENGINES,
-  TEST_TIMEOUT,
   browserFetch,
   checkRunning,
   closeAll,
-  closeBrowser,
+  CORS_ERROR,
+  ENGINES,
   fresh,
-  launchBrowser,
-  openPages,
+  LAUNCH_TIMEOUT,
+  type Served,
   startApi,
   startPages,
+  TEST_TIMEOUT,
+  usePage,
 } from './harness.js';
 
 let pages: Served;
@@ -49,14 +46,7 @@ beforeAll(async () => {
 afterAll(() => closeAll(api.server, pages.server));
 
 describe.each(ENGINES)('in %s', (engine) => {
-  let browser: Browser;
-  let page: Page;
-  beforeAll(async () => {
-    browser = await launchBrowser(engine);
-    [page] = (await openPages(browser, pages.url)) as [Page];
-  }, LAUNCH_TIMEOUT);
-
-  afterAll(() => closeBrowser(browser));
+  const opened = usePage(engine, () => pages.url);
 
   it(
     'a refusal the shadow reported while the live policy allowed is the one the browser meets once enforced',
@@ -64,14 +54,16 @@ describe.each(ENGINES)('in %s', (engine) => {
       const before =
         candidate.report().disagreements.find((d) => d.origin === pages.url)?.count ?? 0;
       // Today: allowed (the live policy reflects any origin), a preflighted PUT included.
-      const today = await browserFetch(page, `${api.url}${fresh('/today')}`, { method: 'PUT' });
+      const today = await browserFetch(opened.page, `${api.url}${fresh('/today')}`, {
+        method: 'PUT',
+      });
       expect(today).toMatchObject({ ok: true, body: '{"method":"PUT"}' });
       const reported = candidate.report().disagreements.find((d) => d.origin === pages.url);
       expect(reported).toMatchObject({ kind: 'would-refuse', preflight: true });
       expect(reported!.count).toBe(before + 2); // the preflight and the PUT
       expect(reported!.example.reason).toContain('origin-not-allowed');
       // Enforced: the browser refuses exactly that.
-      const enforced = await browserFetch(page, `${api.url}${fresh('/enforced')}`, {
+      const enforced = await browserFetch(opened.page, `${api.url}${fresh('/enforced')}`, {
         method: 'PUT',
       });
       expect(enforced).toEqual({ ok: false, error: CORS_ERROR[engine] });
