@@ -19,22 +19,10 @@ import {
 } from '../core/decision.js';
 import { LOOKUP_FAILURES, Later, originResolver } from '../core/dynamic.js';
 import { CorsConfigError, show } from '../core/errors.js';
-import {
-  ACAC,
-  ACAH,
-  ACAM,
-  ACAO,
-  ACAPN,
-  ACEH,
-  ACMA,
-  ACRH,
-  ACRM,
-  ACRPN,
-  isValidRequestHeaderList,
-} from '../core/headers.js';
+import { ACAH, ACAO, ACAPN, ACRH, ACRM, ACRPN } from '../core/headers.js';
 import { type Host, type DebugLog, SILENT, provideHost } from '../core/host.js';
 import type { Policy } from '../core/options.js';
-import { type Plan, VARY_ORIGIN, plan } from '../core/plan.js';
+import { type Field, type Plan, VARY_ORIGIN, plan, reflectedHeaders } from '../core/plan.js';
 import { type VaryFields, mergeVary } from '../core/vary.js';
 import type { CheckedCorsOptions, CorsOptions } from '../types.js';
 
@@ -251,24 +239,15 @@ function record(
 }
 
 /**
- * What every preflight answer of a plan carries, worked out once per policy: per request only the
- * origin, a reflected header list and the private-network answer are added.
+ * The two answers a preflight gets here without the handler, made once per plan: per request only
+ * the origin, a reflected header list and the private-network answer are added.
  */
 interface Preflights {
-  readonly status: number;
-  /** preflightContinue: the handler answers, with the headers added to its Response. */
-  readonly continued: boolean;
-  /** An answered allowed preflight: Vary, the policy's headers, Content-Length when not 204. */
-  readonly allowed: readonly (readonly [string, string])[];
-  /** An answered refused preflight: Vary: Origin, Content-Length when not 204. */
+  readonly plan: Plan;
+  /** An allowed preflight: the plan's preflight fields, Content-Length when not 204, Vary. */
+  readonly allowed: readonly Field[];
+  /** A refused preflight: Vary: Origin, Content-Length when not 204. */
   readonly refused: Readonly<Record<string, string>>;
-  /** The policy's headers alone (no Vary, no Content-Length): added to a continued Response. */
-  readonly fixed: readonly (readonly [string, string])[];
-  /** The Vary fields of an allowed preflight, of a refused one. */
-  readonly allowedVary: VaryFields | undefined;
-  /** allowedHeaders left unset: the request's list is reflected. */
-  readonly reflect: boolean;
-  readonly privateNetwork: boolean;
 }
 
 const preflightsOf = new WeakMap<Plan, Preflights>();
@@ -277,42 +256,24 @@ const preflightsOf = new WeakMap<Plan, Preflights>();
 function preflights(p: Plan): Preflights {
   let made = preflightsOf.get(p);
   if (made !== undefined) return made;
-  const policy = p.policy;
-  const fixed: [string, string][] = [];
-  if (policy.credentials) fixed.push([ACAC, 'true']);
-  if (policy.methods !== undefined) fixed.push([ACAM, policy.methods]);
-  if (typeof policy.allowedHeaders === 'string') fixed.push([ACAH, policy.allowedHeaders]);
-  if (policy.maxAge !== undefined) fixed.push([ACMA, policy.maxAge]);
-  // RFC 9110 §8.6: no Content-Length in a 204; other statuses say the body is empty.
   const length: Record<string, string> =
-    policy.optionsSuccessStatus === 204 ? {} : { 'content-length': '0' };
-  const allowed: [string, string][] = [...fixed, ...Object.entries(length)];
+    p.preflightLength === undefined ? {} : { 'content-length': p.preflightLength };
+  const allowed: Field[] = [...p.preflightFields, ...p.preflightLast, ...Object.entries(length)];
   if (p.preflightVary !== undefined) allowed.push(['vary', p.preflightVary.value]);
-  made = {
-    status: policy.optionsSuccessStatus,
-    continued: policy.preflightContinue,
-    allowed,
-    // Only configurations that depend on the origin ever refuse one.
-    refused: { vary: VARY_ORIGIN.value, ...length },
-    fixed,
-    allowedVary: p.preflightVary,
-    reflect: policy.allowedHeaders === null,
-    privateNetwork: policy.privateNetworkAccess,
-  };
+  // Only configurations that depend on the origin ever refuse one.
+  made = { plan: p, allowed, refused: { vary: VARY_ORIGIN.value, ...length } };
   preflightsOf.set(p, made);
   return made;
 }
 
-/** The headers of an allowed preflight that depend on the request, added to `set`. */
-function fromRequest(pf: Preflights, request: Request, set: Record<string, string>): void {
-  if (pf.reflect) {
-    const requested = request.headers.get(ACRH);
-    // Only a well-formed list of header names is reflected (RFC 9110 §5.6.2 tokens).
-    if (requested !== null && requested !== '' && isValidRequestHeaderList(requested)) {
-      set[ACAH] = requested;
-    }
+/** The fields of an allowed preflight that depend on the request, added to `set`. */
+function fromRequest(p: Plan, request: Request, set: Record<string, string>): void {
+  if (p.reflect) {
+    const requested = reflectedHeaders(request.headers.get(ACRH));
+    if (requested !== undefined) set[ACAH] = requested;
   }
-  if (pf.privateNetwork && request.headers.get(ACRPN) === 'true') set[ACAPN] = 'true';
+  // The header is read only when it can matter: Headers.get is not free.
+  if (p.policy.privateNetworkAccess && request.headers.get(ACRPN) === 'true') set[ACAPN] = 'true';
 }
 
 /**
@@ -326,36 +287,39 @@ function answerPreflight(
   next: Next,
   allowed: string | undefined,
 ): Promise<Response> {
-  if (pf.continued) return continued(pf, request, next, allowed);
+  const p = pf.plan;
+  if (p.policy.preflightContinue) return continued(p, request, next, allowed);
   let set = pf.refused;
   if (allowed !== undefined) {
     // Built by assignments: an object spread here makes Headers' copy of it about 1 µs slower.
     const own: Record<string, string> = {};
     for (const [name, value] of pf.allowed) own[name] = value;
     own[ACAO] = allowed;
-    fromRequest(pf, request, own);
+    fromRequest(p, request, own);
     set = own;
   }
-  return Promise.resolve(new Response(null, { status: pf.status, headers: set }));
+  return Promise.resolve(
+    new Response(null, { status: p.policy.optionsSuccessStatus, headers: set }),
+  );
 }
 
 /** preflightContinue: the handler answers the preflight, and its Response gets the headers. */
 async function continued(
-  pf: Preflights,
+  p: Plan,
   request: Request,
   next: Next,
   allowed: string | undefined,
 ): Promise<Response> {
   const response = await handled(next, request);
   const own: Record<string, string> = {};
-  if (allowed !== undefined) fromRequest(pf, request, own);
-  return decorate(response, writePreflight, pf, allowed, own);
+  if (allowed !== undefined) fromRequest(p, request, own);
+  return decorate(response, writePreflight, p, allowed, own);
 }
 
 /** The headers of a continued preflight, as the Node middleware sets them: Vary, then the rest. */
 function writePreflight(
   headers: Headers,
-  pf: Preflights,
+  p: Plan,
   allowed: string | undefined,
   own: Readonly<Record<string, string>>,
 ): void {
@@ -363,9 +327,10 @@ function writePreflight(
     mergeInto(headers, VARY_ORIGIN);
     return;
   }
-  if (pf.allowedVary !== undefined) mergeInto(headers, pf.allowedVary);
+  if (p.preflightVary !== undefined) mergeInto(headers, p.preflightVary);
   headers.set(ACAO, allowed);
-  for (const [name, value] of pf.fixed) headers.set(name, value);
+  for (const [name, value] of p.preflightFields) headers.set(name, value);
+  for (const [name, value] of p.preflightLast) headers.set(name, value);
   for (const name in own) headers.set(name, own[name]!);
 }
 
@@ -387,10 +352,8 @@ async function answerActual(
 function writeActual(headers: Headers, p: Plan, allowed: string | undefined): void {
   if (p.vary !== undefined) mergeInto(headers, p.vary);
   if (allowed === undefined) return;
-  const policy = p.policy;
   headers.set(ACAO, allowed);
-  if (policy.credentials) headers.set(ACAC, 'true');
-  if (policy.exposedHeaders !== undefined) headers.set(ACEH, policy.exposedHeaders);
+  for (const [name, value] of p.actualFields) headers.set(name, value);
 }
 
 /**

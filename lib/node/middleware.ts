@@ -1,24 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  ACAC,
-  ACAH,
-  ACAM,
-  ACAO,
-  ACAPN,
-  ACEH,
-  ACMA,
-  ACRH,
-  ACRM,
-  ACRPN,
-  isValidRequestHeaderList,
-} from '../core/headers.js';
+import { ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, ACMA, ACRH, ACRM, ACRPN } from '../core/headers.js';
 import { type CorsDecision, type RouteMethods, listened, publish } from '../core/decision.js';
 import { decideRequest, decidedBefore, failedRequest, isPlain, keep, kept } from './decisions.js';
 import { LOOKUP_FAILURES, Later, originResolver } from '../core/dynamic.js';
 import type { Policy } from '../core/options.js';
 import { handOver, leftAlone, markHandler, routeMethods, superseded } from './routes.js';
 import type { CustomOrigin } from '../types.js';
-import { type Plan, VARY_ORIGIN, plan } from '../core/plan.js';
+import { type Plan, VARY_ORIGIN, plan, reflectedHeaders } from '../core/plan.js';
 import { appendVary } from './vary.js';
 
 // The per-request path. A handler is specialised once per policy; per request it reads Origin,
@@ -70,10 +58,8 @@ function answerActual(p: Plan, res: ServerResponse, allowOrigin: string | undefi
   try {
     if (p.vary !== undefined) appendVary(res, p.vary);
     if (allowOrigin === undefined) return;
-    const policy = p.policy;
     res.setHeader(ACAO, allowOrigin);
-    if (policy.credentials) res.setHeader(ACAC, 'true');
-    if (policy.exposedHeaders !== undefined) res.setHeader(ACEH, policy.exposedHeaders);
+    for (const [name, value] of p.actualFields) res.setHeader(name, value);
   } catch (err) {
     headersAlreadySent(err);
   }
@@ -144,33 +130,25 @@ function answerPreflight(
   } else {
     if (p.preflightVary !== undefined) appendVary(res, p.preflightVary);
     res.setHeader(ACAO, allowOrigin);
-    if (policy.credentials) res.setHeader(ACAC, 'true');
-    const methods = routes === undefined ? policy.methods : routes.header;
-    if (methods !== undefined) res.setHeader(ACAM, methods);
-    if (policy.allowedHeaders === null) {
-      const requested = req.headers[ACRH];
-      // Only a well-formed list of header names is reflected (RFC 9110 §5.6.2 tokens).
-      if (
-        typeof requested === 'string' &&
-        requested !== '' &&
-        isValidRequestHeaderList(requested)
-      ) {
-        res.setHeader(ACAH, requested);
-      }
-    } else if (policy.allowedHeaders !== undefined) {
-      res.setHeader(ACAH, policy.allowedHeaders);
+    for (const [name, value] of p.preflightFields) res.setHeader(name, value);
+    // 'auto': the route methods take the default list's place (none when no route has the path).
+    if (routes !== undefined) {
+      if (routes.header === undefined) res.removeHeader(ACAM);
+      else res.setHeader(ACAM, routes.header);
     }
-    if (policy.maxAge !== undefined) res.setHeader(ACMA, policy.maxAge);
+    if (p.reflect) {
+      const requested = reflectedHeaders(req.headers[ACRH]);
+      if (requested !== undefined) res.setHeader(ACAH, requested);
+    }
+    for (const [name, value] of p.preflightLast) res.setHeader(name, value);
     if (policy.privateNetworkAccess && req.headers[ACRPN] === 'true') res.setHeader(ACAPN, 'true');
   }
   if (policy.preflightContinue) {
     next();
     return;
   }
-  const status = policy.optionsSuccessStatus;
-  res.statusCode = status;
-  // RFC 9110 §8.6: no Content-Length in a 204; other statuses say the body is empty.
-  if (status !== 204) res.setHeader('Content-Length', '0');
+  res.statusCode = policy.optionsSuccessStatus;
+  if (p.preflightLength !== undefined) res.setHeader('Content-Length', p.preflightLength);
   res.end();
 }
 
