@@ -12,6 +12,21 @@ import { start } from '../examples/fetch-hono.js';
 const APP = 'https://app.example.com';
 const EVIL = 'https://evil.example.net';
 
+/** A browser's preflight for a PUT from `origin`, with Access-Control-Request-Headers when given. */
+const preflightFrom = (
+  at: string | URL,
+  origin: string,
+  requestHeaders?: string,
+): Promise<Response> =>
+  fetch(at, {
+    method: 'OPTIONS',
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': 'PUT',
+      ...(requestHeaders === undefined ? {} : { 'Access-Control-Request-Headers': requestHeaders }),
+    },
+  });
+
 describe('Hono on Node (examples/fetch-hono.ts)', () => {
   let url: string;
   let stop: () => Promise<void>;
@@ -28,14 +43,7 @@ describe('Hono on Node (examples/fetch-hono.ts)', () => {
   afterAll(() => stop());
 
   it('answers the preflight itself, with the policy’s headers', async () => {
-    const res = await fetch(`${url}/api/items/7`, {
-      method: 'OPTIONS',
-      headers: {
-        Origin: APP,
-        'Access-Control-Request-Method': 'PUT',
-        'Access-Control-Request-Headers': 'content-type',
-      },
-    });
+    const res = await preflightFrom(`${url}/api/items/7`, APP, 'content-type');
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(APP);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
@@ -54,10 +62,7 @@ describe('Hono on Node (examples/fetch-hono.ts)', () => {
     const res = await fetch(`${url}/api/hello`, { headers: { Origin: EVIL } });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const preflight = await fetch(`${url}/api/items/7`, {
-      method: 'OPTIONS',
-      headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' },
-    });
+    const preflight = await preflightFrom(`${url}/api/items/7`, EVIL);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
@@ -116,10 +121,7 @@ describe.each<[string, string, string[]]>([
   });
 
   it('answers the preflight, an allowed and a refused request as the Express middleware does', async () => {
-    const preflight = await fetch(`${url}/api`, {
-      method: 'OPTIONS',
-      headers: { Origin: APP, 'Access-Control-Request-Method': 'PUT' },
-    });
+    const preflight = await preflightFrom(`${url}/api`, APP);
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(APP);
     expect(preflight.headers.get('access-control-max-age')).toBe('600');
@@ -163,10 +165,7 @@ describe('a Cloudflare Worker in workerd (examples/fetch-worker.mjs, through Min
   });
 
   it('answers the preflight, an allowed and a refused request as the Express middleware does', async () => {
-    const preflight = await fetch(new URL('/api', url), {
-      method: 'OPTIONS',
-      headers: { Origin: APP, 'Access-Control-Request-Method': 'PUT' },
-    });
+    const preflight = await preflightFrom(new URL('/api', url), APP);
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(APP);
     expect(preflight.headers.get('access-control-allow-methods')).toBe(
@@ -182,10 +181,7 @@ describe('a Cloudflare Worker in workerd (examples/fetch-worker.mjs, through Min
     expect(refused.status).toBe(200);
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     expect(refused.headers.get('vary')).toBe('Origin');
-    const refusedPreflight = await fetch(new URL('/api', url), {
-      method: 'OPTIONS',
-      headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' },
-    });
+    const refusedPreflight = await preflightFrom(new URL('/api', url), EVIL);
     expect(refusedPreflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
@@ -214,14 +210,7 @@ describe('a Next.js route handler on the production server (examples/next)', () 
   });
 
   it('answers the preflight, an allowed and a refused request as the Express middleware does', async () => {
-    const preflight = await fetch(`${url}/api/hello`, {
-      method: 'OPTIONS',
-      headers: {
-        Origin: APP,
-        'Access-Control-Request-Method': 'PUT',
-        'Access-Control-Request-Headers': 'content-type',
-      },
-    });
+    const preflight = await preflightFrom(`${url}/api/hello`, APP, 'content-type');
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(APP);
     expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
@@ -237,23 +226,13 @@ describe('a Next.js route handler on the production server (examples/next)', () 
     expect(refused.status).toBe(200);
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     expect(refused.headers.get('vary')).toMatch(/\bOrigin\b/);
-    const refusedPreflight = await fetch(`${url}/api/hello`, {
-      method: 'OPTIONS',
-      headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' },
-    });
+    const refusedPreflight = await preflightFrom(`${url}/api/hello`, EVIL);
     expect(refusedPreflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('guards the routes of its matcher from proxy.js, the route itself without CORS code', async () => {
     const at = `${url}/api/proxied`;
-    const preflight = await fetch(at, {
-      method: 'OPTIONS',
-      headers: {
-        Origin: APP,
-        'Access-Control-Request-Method': 'PUT',
-        'Access-Control-Request-Headers': 'content-type',
-      },
-    });
+    const preflight = await preflightFrom(at, APP, 'content-type');
     expect(preflight.status).toBe(204);
     expect(Object.fromEntries(preflight.headers)).toMatchObject({
       'access-control-allow-origin': APP,
@@ -271,10 +250,7 @@ describe('a Next.js route handler on the production server (examples/next)', () 
     expect(await refused.json()).toEqual({ hello: 'world', guardedBy: 'proxy' });
     expect([...refused.headers.keys()].filter((n) => n.startsWith('access-control-'))).toEqual([]);
     expect(refused.headers.get('vary')).toMatch(/^Origin\b/);
-    const refusedPreflight = await fetch(at, {
-      method: 'OPTIONS',
-      headers: { Origin: EVIL, 'Access-Control-Request-Method': 'PUT' },
-    });
+    const refusedPreflight = await preflightFrom(at, EVIL);
     expect(refusedPreflight.status).toBe(204);
     expect(
       [...refusedPreflight.headers.keys()].filter((n) => n.startsWith('access-control-')),
